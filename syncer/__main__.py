@@ -1,0 +1,7 @@
+"""Allows ``python -m syncer``."""
+
+from __future__ import annotations
+
+from syncer.cli import main
+
+main()
