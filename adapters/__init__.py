@@ -1,0 +1,1 @@
+"""Marketplace adapters, one package each, registered under the ``syncer.adapters`` group."""

@@ -55,6 +55,11 @@ class AdapterError(SyncerError):
         self.code = code
         self.status = status
 
+    @property
+    def retriable(self) -> bool:
+        """Whether the same request may succeed if sent again later."""
+        return isinstance(self, RetriableError)
+
 
 class RetriableError(AdapterError):
     """Transient failure; the same request may succeed later."""

@@ -1,0 +1,352 @@
+"""Shopee Open Platform v2 adapter: pull listings, push price, stock and listing state.
+
+Pull: ``get_item_list`` (offset pages, every item status) → ``get_item_base_info`` (50 ids a
+call) → ``get_model_list`` for items with models. Tokens: 4-hour access tokens refreshed ahead
+of expiry with the single-use refresh token, the new pair saved before it is used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import timedelta
+from typing import TypeVar
+
+import httpx
+
+from adapters.shopee import envelope, mapping, signing
+from syncer.adapter import (
+    Credentials,
+    HttpAdapter,
+    JsonObject,
+    ListedChange,
+    OffsetPager,
+    Page,
+    PayloadError,
+    PriceChange,
+    PullWindow,
+    QueryParams,
+    RowResult,
+    StockChange,
+    get_bool,
+    get_id,
+    get_int,
+    get_obj,
+    get_objects,
+    get_str,
+)
+from syncer.adapter.pagination import OffsetPage
+from syncer.domain import Listing, ListingKey, QuarantinedItem
+from syncer.errors import AdapterError, FatalError, NeedsReauthError, SkippableItemError
+
+ITEM_LIST = "/api/v2/product/get_item_list"
+BASE_INFO = "/api/v2/product/get_item_base_info"
+MODEL_LIST = "/api/v2/product/get_model_list"
+UPDATE_PRICE = "/api/v2/product/update_price"
+UPDATE_STOCK = "/api/v2/product/update_stock"
+UNLIST_ITEM = "/api/v2/product/unlist_item"
+TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105  an API path, not a secret
+TOKEN_REFRESH = "/api/v2/auth/access_token/get"  # noqa: S105  an API path, not a secret
+PUBLIC_PATHS = frozenset({TOKEN_GET, TOKEN_REFRESH})
+
+BATCH = 50  # item_id_list, price_list, stock_list and item_list all take 1..50 entries
+PAGE_OVERLAP = 5  # entries of the previous item-list page read again (see OffsetPager)
+REFRESH_AHEAD = timedelta(minutes=15)
+
+
+T = TypeVar("T")
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class ShopeeAdapter(HttpAdapter):
+    name = "shopee"
+    display_name = "Shopee"
+    sandbox = "adapters.shopee.sandbox:ShopeeSandbox"
+
+    # -- signing and envelope ------------------------------------------------------------
+
+    def build_request(
+        self, method: str, path: str, params: QueryParams, body: JsonObject | None
+    ) -> httpx.Request:
+        partner_id = self.credentials["partner_id"]
+        timestamp = int(self.context.clock.now().timestamp())
+        common: dict[str, str | int] = {"partner_id": partner_id, "timestamp": timestamp}
+        if path in PUBLIC_PATHS:
+            common["sign"] = signing.sign(
+                self.credentials["partner_key"], partner_id, path, timestamp
+            )
+        else:
+            token, shop_id = self.credentials["access_token"], self.context.shop_external_id
+            common |= {"access_token": token, "shop_id": shop_id}
+            common["sign"] = signing.sign(
+                self.credentials["partner_key"],
+                partner_id,
+                path,
+                timestamp,
+                access_token=token,
+                shop_id=shop_id,
+            )
+        return self.client.build_request(method, path, params={**params, **common}, json=body)
+
+    def parse_response(self, response: httpx.Response, operation: str) -> JsonObject:
+        return envelope.parse(response, operation)
+
+    # -- tokens --------------------------------------------------------------------------
+
+    async def refresh_credentials_now(self) -> Credentials:
+        body = {
+            "refresh_token": self.credentials["refresh_token"],
+            "partner_id": int(self.credentials["partner_id"]),
+            "shop_id": int(self.context.shop_external_id),
+        }
+        answer = await self.call("POST", TOKEN_REFRESH, body=body, operation="refresh_token")
+        return self._with_tokens(answer)
+
+    async def exchange_code(self, code: str) -> Credentials:
+        """Trade a one-time authorization code for the shop's first token pair."""
+        body = {
+            "code": code,
+            "partner_id": int(self.credentials["partner_id"]),
+            "shop_id": int(self.context.shop_external_id),
+        }
+        answer = await self.call("POST", TOKEN_GET, body=body, operation="get_token")
+        return self._with_tokens(answer)
+
+    def _with_tokens(self, answer: JsonObject) -> Credentials:
+        try:
+            expires = self.context.clock.now() + timedelta(seconds=get_int(answer, "expire_in"))
+            return {
+                **self.credentials,
+                "access_token": get_str(answer, "access_token"),
+                "refresh_token": get_str(answer, "refresh_token"),
+                "access_expires_at": str(int(expires.timestamp())),
+            }
+        except PayloadError as exc:
+            raise NeedsReauthError(f"token answer is not usable: {exc}") from exc
+
+    async def ensure_fresh_token(self) -> None:
+        """Refresh ahead of expiry so a long pull never runs into an expired token."""
+        expires_at = self.credentials.get("access_expires_at", "")
+        if not expires_at.isdigit():
+            return
+        remaining = int(expires_at) - self.context.clock.now().timestamp()
+        if remaining < REFRESH_AHEAD.total_seconds():
+            await self.refresh_credentials(self.credentials)
+
+    # -- pull ----------------------------------------------------------------------------
+
+    async def pull(self, window: PullWindow) -> AsyncIterator[Page]:
+        await self.ensure_fresh_token()
+
+        async def fetch(offset: int) -> OffsetPage:
+            return await self._item_list_page(offset, window)
+
+        start = int(window.resume_token) if window.resume_token else 0
+        pager = OffsetPager(fetch, start=start, overlap=PAGE_OVERLAP, log=self.log)
+        async for step in pager.steps():
+            page = await self._read_items(step.ids)
+            next_token = None if step.resume_offset is None else str(step.resume_offset)
+            yield Page(
+                listings=page.listings,
+                quarantined=page.quarantined,
+                next_token=next_token,
+                progress=step.progress,
+            )
+
+    async def _item_list_page(self, offset: int, window: PullWindow) -> OffsetPage:
+        params: dict[str, str | int | list[str]] = {
+            "offset": offset,
+            "page_size": min(100, self.context.settings.page_size),
+            "item_status": list(mapping.ITEM_STATUSES),
+        }
+        if window.since is not None:
+            # No update_time_to: an item updated mid-pass then moves within the window instead
+            # of leaving it, so later entries do not shift past us (see OffsetPager).
+            params["update_time_from"] = int(window.since.timestamp())
+        answer = await self.call("GET", ITEM_LIST, params=params, operation="get_item_list")
+        try:
+            body = get_obj(answer, "response")
+            ids = [get_id(entry, "item_id") for entry in get_objects(body, "item", required=False)]
+            return OffsetPage(
+                ids=ids,
+                has_next=get_bool(body, "has_next_page", default=False),
+                next_offset=get_int(body, "next_offset", default=offset + len(ids)),
+                total=get_int(body, "total_count", default=0) or None,
+            )
+        except PayloadError as exc:
+            raise FatalError(f"get_item_list answered an unexpected shape: {exc}") from exc
+
+    async def fetch_items(self, external_item_ids: Sequence[str]) -> Page:
+        await self.ensure_fresh_token()
+        return await self._read_items(list(external_item_ids))
+
+    async def _read_items(self, item_ids: Sequence[str]) -> Page:
+        """Base info in batches of 50, then model lists; bad items are quarantined."""
+        batches = await self.gather_bounded(list(_chunks(item_ids, BATCH)), self._base_info)
+        items = [item for batch in batches for item in batch]
+        results = await self.gather_bounded(items, self._item_listings)
+        listings: list[Listing] = []
+        quarantined: list[QuarantinedItem] = []
+        for result in results:
+            if isinstance(result, QuarantinedItem):
+                quarantined.append(result)
+            else:
+                listings.extend(result)
+        return Page(listings=listings, quarantined=quarantined)
+
+    async def _base_info(self, item_ids: Sequence[str]) -> list[JsonObject]:
+        params = {"item_id_list": ",".join(item_ids)}
+        answer = await self.call("GET", BASE_INFO, params=params, operation="get_item_base_info")
+        try:
+            return get_objects(get_obj(answer, "response"), "item_list", required=False)
+        except PayloadError as exc:
+            raise FatalError(f"get_item_base_info answered an unexpected shape: {exc}") from exc
+
+    async def _item_listings(self, item: JsonObject) -> list[Listing] | QuarantinedItem:
+        item_id = str(item.get("item_id", "?"))
+        try:
+            if not mapping.has_models(item):
+                return [mapping.item_listing(item)]
+            answer = await self.call(
+                "GET", MODEL_LIST, params={"item_id": item_id}, operation="get_model_list"
+            )
+            return mapping.model_listings(item, get_obj(answer, "response"))
+        except PayloadError as exc:
+            self.log.warning("pull.item_quarantined", item_id=item_id, reason=str(exc))
+            return QuarantinedItem(external_item_id=item_id, reason=str(exc))
+        except SkippableItemError:
+            return []  # deleted between the item list and this call: absent, as if unlisted
+
+    # -- push primitives -----------------------------------------------------------------
+
+    async def update_price(self, changes: Sequence[PriceChange]) -> list[RowResult]:
+        rows = [
+            (c.key, {"model_id": mapping.model_id_of(c.key[1]), "original_price": c.price})
+            for c in changes
+        ]
+        return await self._per_item(UPDATE_PRICE, "price_list", rows, "update_price")
+
+    async def update_stock(self, changes: Sequence[StockChange]) -> list[RowResult]:
+        rows = [
+            (
+                c.key,
+                {"model_id": mapping.model_id_of(c.key[1]), "seller_stock": [{"stock": c.stock}]},
+            )
+            for c in changes
+        ]
+        return await self._per_item(UPDATE_STOCK, "stock_list", rows, "update_stock")
+
+    async def _per_item(
+        self, path: str, list_field: str, rows: Sequence[tuple[ListingKey, JsonObject]], op: str
+    ) -> list[RowResult]:
+        """One call per item and 50 rows (the endpoint takes one item_id at a time)."""
+        await self.ensure_fresh_token()
+        by_item: dict[str, list[tuple[ListingKey, JsonObject]]] = defaultdict(list)
+        for key, row in rows:
+            by_item[key.external_item_id].append((key, row))
+        calls = [
+            (item, chunk)
+            for item, item_rows in by_item.items()
+            for chunk in _chunks(item_rows, BATCH)
+        ]
+
+        async def send(
+            call: tuple[str, Sequence[tuple[ListingKey, JsonObject]]],
+        ) -> list[RowResult]:
+            item_id, chunk = call
+            body = {"item_id": int(item_id), list_field: [row for _, row in chunk]}
+            keys = [key for key, _ in chunk]
+            try:
+                answer = await self.call("POST", path, body=body, operation=op)
+            except NeedsReauthError:
+                raise
+            except AdapterError as exc:
+                return [_failed(key, exc) for key in keys]
+            return _model_results(item_id, keys, answer)
+
+        results = await self.gather_bounded(calls, send)
+        return [row for chunk in results for row in chunk]
+
+    async def set_listed(self, changes: Sequence[ListedChange]) -> list[RowResult]:
+        await self.ensure_fresh_token()
+
+        async def send(chunk: Sequence[ListedChange]) -> list[RowResult]:
+            body = {
+                "item_list": [
+                    {"item_id": int(c.external_item_id), "unlist": not c.listed} for c in chunk
+                ]
+            }
+            keys = [ListingKey(c.external_item_id, "") for c in chunk]
+            try:
+                answer = await self.call("POST", UNLIST_ITEM, body=body, operation="unlist_item")
+            except NeedsReauthError:
+                raise
+            except AdapterError as exc:
+                return [_failed(key, exc) for key in keys]
+            return _item_results(keys, answer)
+
+        results = await self.gather_bounded(list(_chunks(changes, BATCH)), send)
+        return [row for chunk in results for row in chunk]
+
+
+def _failed(key: ListingKey, error: AdapterError) -> RowResult:
+    return RowResult(
+        key=key, ok=False, reason=str(error), code=error.code, retriable=error.retriable
+    )
+
+
+def _model_results(item_id: str, keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
+    """Per-row verdicts from ``success_list``/``failure_list``, matched by model_id."""
+    body = answer.get("response")
+    body = body if isinstance(body, dict) else {}
+    failures = {
+        str(row.get("model_id", 0)): str(row.get("failed_reason", "rejected"))
+        for row in get_objects(body, "failure_list", required=False)
+    }
+    successes = {
+        str(row.get("model_id", 0)) for row in get_objects(body, "success_list", required=False)
+    }
+    results = []
+    for key in keys:
+        model = str(mapping.model_id_of(key.external_variant_id))
+        if model in failures:
+            results.append(RowResult(key=key, ok=False, reason=failures[model]))
+        elif model in successes:
+            results.append(RowResult(key=key, ok=True))
+        else:
+            results.append(
+                RowResult(
+                    key=key,
+                    ok=False,
+                    reason=f"Shopee did not report on item {item_id} model {model}",
+                    retriable=True,
+                )
+            )
+    return results
+
+
+def _item_results(keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
+    body = answer.get("response")
+    body = body if isinstance(body, dict) else {}
+    failures = {
+        str(row.get("item_id")): str(row.get("failed_reason", "rejected"))
+        for row in get_objects(body, "failure_list", required=False)
+    }
+    successes = {
+        str(row.get("item_id")) for row in get_objects(body, "success_list", required=False)
+    }
+    return [
+        RowResult(key=key, ok=False, reason=failures[key.external_item_id])
+        if key.external_item_id in failures
+        else RowResult(
+            key=key,
+            ok=key.external_item_id in successes,
+            reason="" if key.external_item_id in successes else "not reported",
+            retriable=key.external_item_id not in successes,
+        )
+        for key in keys
+    ]

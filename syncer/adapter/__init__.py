@@ -1,0 +1,68 @@
+"""The adapter SDK: everything a marketplace adapter needs, and nothing else, in one import."""
+
+from __future__ import annotations
+
+from syncer.adapter.base import (
+    Adapter,
+    AdapterContext,
+    AdapterSettings,
+    Credentials,
+    CredentialSaver,
+    ListedChange,
+    Page,
+    PriceChange,
+    PullWindow,
+    RowResult,
+    StockChange,
+)
+from syncer.adapter.http import HttpAdapter, HttpStats, QueryParams, error_for_status
+from syncer.adapter.pagination import OffsetPager
+from syncer.adapter.payload import (
+    JsonObject,
+    PayloadError,
+    decode_object,
+    get_bool,
+    get_id,
+    get_int,
+    get_list,
+    get_obj,
+    get_objects,
+    get_str,
+)
+from syncer.adapter.ratelimit import RateLimiter
+from syncer.adapter.registry import available_adapters, load_adapter
+from syncer.adapter.retry import RetryPolicy, parse_retry_after
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "AdapterSettings",
+    "CredentialSaver",
+    "Credentials",
+    "HttpAdapter",
+    "HttpStats",
+    "JsonObject",
+    "ListedChange",
+    "OffsetPager",
+    "Page",
+    "PayloadError",
+    "PriceChange",
+    "PullWindow",
+    "QueryParams",
+    "RateLimiter",
+    "RetryPolicy",
+    "RowResult",
+    "StockChange",
+    "available_adapters",
+    "decode_object",
+    "error_for_status",
+    "get_bool",
+    "get_id",
+    "get_int",
+    "get_list",
+    "get_obj",
+    "get_objects",
+    "get_str",
+    "load_adapter",
+    "parse_retry_after",
+]

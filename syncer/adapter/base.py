@@ -1,0 +1,146 @@
+"""The interface the engine calls: one Adapter instance per shop, pure marketplace I/O.
+
+Adapters yield pages of normalized listings and resume tokens; they never touch the store or
+write cursors (the engine saves each page and its cursor in one transaction).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+import httpx
+import structlog
+
+from syncer.adapter.ratelimit import RateLimiter
+from syncer.adapter.retry import RetryPolicy
+from syncer.domain import Clock, Listing, ListingKey, QuarantinedItem
+
+Credentials = Mapping[str, str]
+"""Adapter-specific secrets (keys, tokens, expiry), stored encrypted by the engine."""
+
+CredentialSaver = Callable[[Credentials], Awaitable[None]]
+"""Persists rotated credentials atomically; called before the new tokens are used."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdapterSettings:
+    """Per-marketplace knobs from config (``[marketplaces.<name>]``)."""
+
+    base_url: str
+    timeout_s: float = 30.0
+    requests_per_second: float = 10.0
+    burst: int = 10
+    concurrency: int = 4
+    page_size: int = 100
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdapterContext:
+    """Everything an adapter needs for one shop; injected so tests can swap any part."""
+
+    shop_external_id: str
+    credentials: Credentials
+    settings: AdapterSettings
+    save_credentials: CredentialSaver
+    clock: Clock
+    transport: httpx.AsyncBaseTransport | None = None
+    limiter: RateLimiter | None = None
+    log: structlog.typing.FilteringBoundLogger = field(
+        default_factory=lambda: structlog.get_logger("syncer.adapter")
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullWindow:
+    """What to pull: items updated in [since, until] (``since`` None = everything).
+
+    ``resume_token`` continues an interrupted pass from the page after the last saved one.
+    """
+
+    since: datetime | None
+    until: datetime
+    resume_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """One page of a pull. ``next_token`` resumes after this page; None ends the pass."""
+
+    listings: Sequence[Listing]
+    quarantined: Sequence[QuarantinedItem] = ()
+    next_token: str | None = None
+    progress: tuple[int, int] | None = None
+    """(items passed, items in the pass) when the marketplace tells; drives progress bars."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceChange:
+    key: ListingKey
+    price: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockChange:
+    key: ListingKey
+    stock: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListedChange:
+    """List (True) or unlist (False) a whole marketplace item."""
+
+    external_item_id: str
+    listed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RowResult:
+    """The marketplace's verdict on one row of a push; ``reason`` is readable by a business."""
+
+    key: ListingKey
+    ok: bool
+    reason: str = ""
+    code: str = ""
+    retriable: bool = False
+
+
+class Adapter(ABC):
+    """Base class of every marketplace adapter, registered under ``syncer.adapters``."""
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    feed_only: ClassVar[bool] = False
+    sandbox: ClassVar[str] = ""
+    """``module:Class`` of this marketplace's sandbox, for ``syncer sandbox NAME``."""
+
+    def __init__(self, context: AdapterContext) -> None:
+        self.context = context
+
+    @abstractmethod
+    def pull(self, window: PullWindow) -> AsyncIterator[Page]:
+        """Yield every listing updated within the window, page by page, resumable."""
+
+    @abstractmethod
+    async def fetch_items(self, external_item_ids: Sequence[str]) -> Page:
+        """Read the named items now; items that no longer exist are simply absent."""
+
+    @abstractmethod
+    async def update_price(self, changes: Sequence[PriceChange]) -> list[RowResult]:
+        """Set absolute prices; one result per change."""
+
+    @abstractmethod
+    async def update_stock(self, changes: Sequence[StockChange]) -> list[RowResult]:
+        """Set absolute sellable stock; one result per change."""
+
+    @abstractmethod
+    async def set_listed(self, changes: Sequence[ListedChange]) -> list[RowResult]:
+        """List or unlist whole items; one result per change."""
+
+    async def aclose(self) -> None:  # noqa: B027  optional hook: most adapters hold no resource
+        """Release connections; the engine calls it when the run ends."""

@@ -1,0 +1,1 @@
+"""The engine: pull (and later push and propagate) runs, their records and leases."""

@@ -1,0 +1,11 @@
+"""The catalog store: tables, engine setup, bulk writes, queries, migrations.
+
+The only package that imports SQLAlchemy/SQLModel; everything else calls these functions.
+"""
+
+from __future__ import annotations
+
+from syncer.store.crypto import CredentialCipher, load_or_create_key
+from syncer.store.database import Database
+
+__all__ = ["CredentialCipher", "Database", "load_or_create_key"]

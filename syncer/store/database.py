@@ -1,0 +1,95 @@
+"""Engine setup for SQLite (default, WAL) and PostgreSQL, and the two kinds of transaction.
+
+SQLite: WAL so readers (the CLI, the web pages) never wait for the daemon, a busy timeout so
+writers queue instead of failing, and ``BEGIN IMMEDIATE`` for write transactions: a deferred
+transaction that reads and then writes cannot wait for the lock and fails at once instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from syncer.errors import ConfigError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def async_url(url: str) -> str:
+    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs and pick the async drivers."""
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}.get(
+        parsed.drivername, parsed.drivername
+    )
+    if driver not in ("sqlite+aiosqlite", "postgresql+psycopg"):
+        raise ConfigError(
+            f"database URL uses {parsed.drivername!r}; allowed: sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
+        )
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    """The same database through a synchronous driver (Alembic runs migrations with it)."""
+    parsed = make_url(async_url(url))
+    driver = "sqlite" if parsed.drivername.startswith("sqlite") else "postgresql+psycopg"
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _sqlite_setup(engine: AsyncEngine) -> None:
+    @sa.event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it safe
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One engine per process; ``write()`` and ``read()`` hand out transactions."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = async_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.drivername.startswith("sqlite")
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {"echo": echo}
+        if not self.is_sqlite:
+            options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+        self.engine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+        self._writer = self.engine.execution_options(sqlite_immediate=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, committed on success and rolled back on any error."""
+        async with self._writer.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as connection:
+            yield connection
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
