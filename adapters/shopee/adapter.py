@@ -66,6 +66,7 @@ class ShopeeAdapter(HttpAdapter):
     name = "shopee"
     display_name = "Shopee"
     sandbox = "adapters.shopee.sandbox:ShopeeSandbox"
+    app_credential_keys = ("partner_id", "partner_key")
 
     # -- signing and envelope ------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class ShopeeAdapter(HttpAdapter):
         answer = await self.call("POST", TOKEN_REFRESH, body=body, operation="refresh_token")
         return self._with_tokens(answer)
 
-    async def exchange_code(self, code: str) -> Credentials:
+    async def authorize(self, code: str) -> Credentials:
         """Trade a one-time authorization code for the shop's first token pair."""
         body = {
             "code": code,

@@ -34,6 +34,7 @@ _ITEM_STATUS = {
 }
 
 _REASONS = {
+    "UNLIST": "Unlisted (delisted) on Shopee",
     "BANNED": "Banned by Shopee",
     "REVIEWING": "Under review by Shopee",
     "SELLER_DELETE": "Deleted by the seller",

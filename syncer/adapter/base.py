@@ -18,6 +18,7 @@ import structlog
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.retry import RetryPolicy
 from syncer.domain import Clock, Listing, ListingKey, QuarantinedItem
+from syncer.errors import FatalError
 
 Credentials = Mapping[str, str]
 """Adapter-specific secrets (keys, tokens, expiry), stored encrypted by the engine."""
@@ -118,6 +119,8 @@ class Adapter(ABC):
     feed_only: ClassVar[bool] = False
     sandbox: ClassVar[str] = ""
     """``module:Class`` of this marketplace's sandbox, for ``syncer sandbox NAME``."""
+    app_credential_keys: ClassVar[tuple[str, ...]] = ()
+    """Credentials of the integrator's app (not of the shop), e.g. a partner id and key."""
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
@@ -141,6 +144,10 @@ class Adapter(ABC):
     @abstractmethod
     async def set_listed(self, changes: Sequence[ListedChange]) -> list[RowResult]:
         """List or unlist whole items; one result per change."""
+
+    async def authorize(self, code: str) -> Credentials:
+        """Exchange a seller's one-time authorization code for credentials (OAuth flows)."""
+        raise FatalError(f"{self.display_name} shops connect with keys, not an authorization code")
 
     async def aclose(self) -> None:  # noqa: B027  optional hook: most adapters hold no resource
         """Release connections; the engine calls it when the run ends."""

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from syncer.adapter import Adapter, AdapterContext, load_adapter
+from syncer.adapter import Adapter, AdapterContext, Credentials, CredentialSaver, load_adapter
 from syncer.domain import Clock
 from syncer.domain.clock import utc_from_timestamp
 from syncer.settings import Settings
 from syncer.store import CredentialCipher, Database
 from syncer.store import shops as shop_store
 from syncer.store.shops import ShopRecord
+
+
+async def _discard(_credentials: Credentials) -> None:
+    """Saver for adapters used before their shop exists (the caller stores the result)."""
 
 
 class AdapterFactory:
@@ -27,25 +31,37 @@ class AdapterFactory:
         self.clock = clock
 
     def create(self, shop: ShopRecord) -> Adapter:
-        adapter_class = load_adapter(shop.marketplace)
-        marketplace = self.settings.marketplace(shop.marketplace)
-
         async def save(credentials: Mapping[str, str]) -> None:
-            expires = credentials.get("access_expires_at", "")
-            async with self.database.write() as connection:
-                await shop_store.save_credentials(
-                    connection,
-                    shop.id,
-                    self.cipher.encrypt(credentials),
-                    expires_at=utc_from_timestamp(int(expires)) if expires.isdigit() else None,
-                    now=self.clock.now(),
-                )
+            await self.store_credentials(shop.id, credentials)
 
+        return self.create_for(
+            shop.marketplace, shop.external_shop_id, self.cipher.decrypt(shop.credentials), save
+        )
+
+    def create_for(
+        self,
+        marketplace: str,
+        external_shop_id: str,
+        credentials: Credentials,
+        save: CredentialSaver = _discard,
+    ) -> Adapter:
+        adapter_class = load_adapter(marketplace)
         context = AdapterContext(
-            shop_external_id=shop.external_shop_id,
-            credentials=self.cipher.decrypt(shop.credentials),
-            settings=marketplace.adapter_settings(),
+            shop_external_id=external_shop_id,
+            credentials=credentials,
+            settings=self.settings.marketplace(marketplace).adapter_settings(),
             save_credentials=save,
             clock=self.clock,
         )
         return adapter_class(context)
+
+    async def store_credentials(self, shop_id: int, credentials: Credentials) -> None:
+        expires = credentials.get("access_expires_at", "")
+        async with self.database.write() as connection:
+            await shop_store.save_credentials(
+                connection,
+                shop_id,
+                self.cipher.encrypt(credentials),
+                expires_at=utc_from_timestamp(int(expires)) if expires.isdigit() else None,
+                now=self.clock.now(),
+            )

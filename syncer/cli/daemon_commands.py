@@ -1,0 +1,79 @@
+"""``syncer run``, ``syncer demo``, ``syncer db upgrade`` and ``syncer sandbox NAME``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from typing import Annotated
+
+import typer
+
+from syncer.cli.context import run_async, state
+from syncer.runtime import Runtime
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("demo")(demo)
+    app.command("sandbox")(sandbox)
+    app.add_typer(db_app, name="db")
+
+
+def run(ctx: typer.Context) -> None:
+    """Run the daemon: scheduled pulls of every enabled shop until SIGTERM or Ctrl+C."""
+    from syncer.scheduler.daemon import Daemon
+
+    runtime = state(ctx).runtime()
+
+    async def work(rt: Runtime) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await Daemon(rt).run(stop)
+
+    run_async(runtime, work)
+
+
+def demo(ctx: typer.Context) -> None:
+    """Sandbox marketplaces, a demo business connected to each, and the daemon."""
+    from syncer.demo import run_demo
+
+    run_async(state(ctx).runtime(), run_demo)
+
+
+@db_app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (the daemon also does this on start)."""
+    from syncer.store import migrate
+
+    settings = state(ctx).settings
+    migrate.upgrade(settings.database.url)
+    print(f"database at revision {migrate.current_revision(settings.database.url)}")
+
+
+def sandbox(
+    ctx: typer.Context,
+    marketplace: Annotated[str, typer.Argument(help="Adapter name, e.g. shopee.")],
+    port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 0,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    listings: Annotated[int, typer.Option(help="Listings in the seeded catalog.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Catalog seed (same seed, same catalog).")] = 1,
+) -> None:
+    """Serve a marketplace sandbox and print how to connect to it."""
+    from syncer.demo import _sandbox_class
+    from syncer.sandbox import serve_forever
+
+    state(ctx).settings  # validates the config and sets up logging  # noqa: B018
+    instance = _sandbox_class(marketplace)(seed=seed, listings=listings)
+
+    def ready(base_url: str) -> None:
+        creds = instance.credentials()
+        print(f"{marketplace} sandbox listening on {base_url} ({listings} listings, seed {seed})")
+        print(f"control API: {base_url}/_sandbox/  (truth, mutate, faults, limits, clock, stats)")
+        print(json.dumps({"base_url": base_url, **creds}, indent=2), flush=True)
+
+    serve_forever(instance.app, host, port, on_ready=ready)

@@ -1,0 +1,151 @@
+"""``syncer demo``: local sandbox marketplaces, a demo business connected to each, the daemon.
+
+Shops are connected the way an operator would: app keys plus the seller's one-time code,
+exchanged for tokens through the marketplace's own token endpoint. A little simulated market
+activity (sales, price edits, bans) keeps the incremental pulls busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import random
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import structlog
+
+from syncer.adapter import load_adapter
+from syncer.engine.connect import authorize, connect_shop
+from syncer.errors import ConfigError, NotFoundError
+from syncer.runtime import Runtime
+from syncer.sandbox import MarketplaceSandbox, SandboxServer
+from syncer.scheduler.daemon import Daemon
+from syncer.store import shops as shop_store
+
+log = structlog.get_logger("syncer.demo")
+ACTIVITY_EVERY_S = 20.0
+ACTIVITY_MUTATIONS = 5
+
+
+@dataclass
+class RunningSandbox:
+    marketplace: str
+    server: SandboxServer
+    credentials: dict[str, object]
+
+
+def _sandbox_class(marketplace: str) -> Callable[..., MarketplaceSandbox]:
+    adapter = load_adapter(marketplace)
+    if not adapter.sandbox:
+        raise ConfigError(f"marketplace {marketplace!r} has no sandbox to run in the demo")
+    module_name, _, class_name = adapter.sandbox.partition(":")
+    factory: Callable[..., MarketplaceSandbox] = getattr(
+        importlib.import_module(module_name), class_name
+    )
+    return factory
+
+
+def start_sandboxes(runtime: Runtime) -> list[RunningSandbox]:
+    demo = runtime.settings.demo
+    running: list[RunningSandbox] = []
+    for marketplace, options in demo.sandboxes.items():
+        sandbox = _sandbox_class(marketplace)(seed=demo.seed, listings=demo.listings)
+        try:
+            server = SandboxServer(sandbox.app, port=options.port).start()
+        except OSError as exc:
+            raise ConfigError(
+                f"demo.sandboxes.{marketplace}.port {options.port}: cannot listen ({exc.strerror});"
+                " stop whatever uses it or choose another port in config/demo.toml"
+            ) from None
+        running.append(RunningSandbox(marketplace, server, sandbox.credentials()))
+    return running
+
+
+async def connect_demo_shops(runtime: Runtime, sandboxes: list[RunningSandbox]) -> None:
+    """Connect each sandbox's shop, or give an existing one fresh tokens (sandboxes restart)."""
+    demo = runtime.settings.demo
+    for sandbox in sandboxes:
+        adapter = load_adapter(sandbox.marketplace)
+        creds = sandbox.credentials
+        app_keys = {key: str(creds[key]) for key in adapter.app_credential_keys}
+        shop_id, code = str(creds["shop_id"]), str(creds.get("code", ""))
+        async with runtime.database.read() as connection:
+            try:
+                existing = await shop_store.find_shop(connection, shop_id)
+            except NotFoundError:
+                existing = None
+        if existing is None:
+            await connect_shop(
+                runtime.database,
+                runtime.adapters,
+                business=demo.business,
+                marketplace=sandbox.marketplace,
+                external_shop_id=shop_id,
+                name=f"{adapter.display_name} {demo.business_name}",
+                credentials=app_keys,
+                code=code,
+                pull_interval_minutes=runtime.settings.daemon.pull_interval_minutes,
+            )
+        else:
+            fresh = await authorize(runtime.adapters, sandbox.marketplace, shop_id, app_keys, code)
+            await runtime.adapters.store_credentials(existing.id, fresh)
+
+
+async def market_activity(sandboxes: list[RunningSandbox], stop: asyncio.Event) -> None:
+    """Random sales, price edits and status changes in the sandboxes, as real shops see."""
+    rng = random.Random()
+    async with httpx.AsyncClient(timeout=10) as client:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), ACTIVITY_EVERY_S)
+            for sandbox in sandboxes:
+                body = {
+                    "action": "random",
+                    "count": ACTIVITY_MUTATIONS,
+                    "seed": rng.randrange(1 << 30),
+                }
+                with contextlib.suppress(httpx.HTTPError):
+                    await client.post(f"{sandbox.server.base_url}/_sandbox/mutate", json=body)
+
+
+def _banner(runtime: Runtime, sandboxes: list[RunningSandbox]) -> str:
+    lines = ["", "Demo is running (Ctrl+C to stop).", ""]
+    for sandbox in sandboxes:
+        lines.append(
+            f"  {sandbox.marketplace} sandbox: {sandbox.server.base_url}"
+            f"  (control API: {sandbox.server.base_url}/_sandbox/truth)"
+        )
+    lines += [
+        f"  database: {runtime.settings.database.url}",
+        "",
+        "In a second shell:",
+        "  .venv/bin/syncer status              listings by shop and status",
+        "  .venv/bin/syncer status --json       every listing as JSON",
+        "  .venv/bin/syncer runs                sync runs with their counts",
+        "  .venv/bin/syncer shops list          connected shops and their auth state",
+        "  .venv/bin/syncer sync 1 --full       a manual full reconcile with a progress bar",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def run_demo(runtime: Runtime) -> None:
+    await asyncio.to_thread(runtime.migrate)
+    sandboxes = start_sandboxes(runtime)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await connect_demo_shops(runtime, sandboxes)
+        print(_banner(runtime, sandboxes), flush=True)
+        activity = asyncio.create_task(market_activity(sandboxes, stop))
+        await Daemon(runtime).run(stop)
+        await activity
+    finally:
+        for sandbox in sandboxes:
+            sandbox.server.stop()

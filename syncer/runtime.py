@@ -1,0 +1,59 @@
+"""Wires settings, database, secrets, clock and engine together for the CLI and the daemon."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from functools import cached_property
+
+from syncer.domain import Clock, SystemClock
+from syncer.engine.adapters import AdapterFactory
+from syncer.engine.pull import PullEngine
+from syncer.settings import Settings
+from syncer.store import CredentialCipher, Database, load_or_create_key, migrate
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+        return cls(settings=settings, clock=clock or SystemClock())
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings.database.url)
+
+    @cached_property
+    def cipher(self) -> CredentialCipher:
+        secrets = self.settings.secrets
+        key = secrets.key.encode() if secrets.key else load_or_create_key(secrets.key_file)
+        return CredentialCipher(key)
+
+    @cached_property
+    def worker(self) -> str:
+        return self.settings.daemon.worker_name or f"{socket.gethostname()}:{os.getpid()}"
+
+    @cached_property
+    def adapters(self) -> AdapterFactory:
+        return AdapterFactory(self.settings, self.database, self.cipher, self.clock)
+
+    @cached_property
+    def pull_engine(self) -> PullEngine:
+        return PullEngine(
+            settings=self.settings,
+            database=self.database,
+            adapters=self.adapters,
+            clock=self.clock,
+            worker=self.worker,
+        )
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.settings.database.url)
+
+    async def close(self) -> None:
+        if "database" in self.__dict__:
+            await self.database.dispose()

@@ -1,0 +1,1 @@
+"""The daemon: APScheduler triggers and the execution of runs."""

@@ -1,0 +1,151 @@
+"""The single-node daemon: APScheduler 3 decides when, asyncio tasks pull the shops.
+
+Per shop: an incremental pull every N minutes (jittered) and a daily full reconcile at a local
+time. Jobs follow shop changes without a restart; runs left ``running`` by a crash are failed
+(and resume from their cursor) at start; on SIGTERM in-flight runs get 30 seconds to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from syncer.domain import AuthState, RunTrigger
+from syncer.errors import SyncerError
+from syncer.runtime import Runtime
+from syncer.store import runs as run_store
+from syncer.store import shops as shop_store
+from syncer.store.runs import RunConflictError
+from syncer.store.shops import ShopRecord
+
+log = structlog.get_logger("syncer.daemon")
+SHUTDOWN_GRACE_S = 30.0
+SHOP_REFRESH_S = 60
+FULL_RECONCILE_EVERY = timedelta(hours=24)
+
+
+class Daemon:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings.daemon
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
+        self._intervals: dict[int, int] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set, then shut down gracefully."""
+        await asyncio.to_thread(self.runtime.migrate)
+        await self._recover()
+        self._scheduler.start()
+        shops = await self._follow_shops()
+        self._scheduler.add_job(
+            self._follow_shops,
+            IntervalTrigger(seconds=SHOP_REFRESH_S),
+            id="follow_shops",
+            coalesce=True,
+            max_instances=1,
+        )
+        for shop in shops:
+            self.launch(
+                shop.id, full=await self._reconcile_due(shop.id), trigger=RunTrigger.STARTUP
+            )
+        log.info("daemon.started", shops=len(shops), worker=self.runtime.worker)
+        await stop.wait()
+        await self.shutdown()
+
+    async def _recover(self) -> None:
+        now = self.runtime.clock.now()
+        stale = now - timedelta(seconds=self.settings.stale_run_seconds)
+        async with self.runtime.database.write() as connection:
+            recovered = await run_store.recover_interrupted(connection, now=now, stale_before=stale)
+        if recovered:
+            log.warning("daemon.runs_recovered", count=recovered)
+
+    async def _reconcile_due(self, shop_id: int) -> bool:
+        async with self.runtime.database.read() as connection:
+            state = await run_store.load_state(connection, shop_id)
+        last = state.last_full_at
+        return last is None or self.runtime.clock.now() - last > FULL_RECONCILE_EVERY
+
+    async def _follow_shops(self) -> list[ShopRecord]:
+        """Add, reschedule or drop jobs so they match the shops table."""
+        async with self.runtime.database.read() as connection:
+            shops = await shop_store.list_shops(connection, enabled_only=True)
+        wanted = {shop.id: shop for shop in shops if shop.auth_state is not AuthState.NEEDS_REAUTH}
+        for shop_id in set(self._intervals) - set(wanted):
+            for prefix in ("pull", "full"):
+                with contextlib.suppress(LookupError):
+                    self._scheduler.remove_job(f"{prefix}:{shop_id}")
+            del self._intervals[shop_id]
+        for shop in wanted.values():
+            if self._intervals.get(shop.id) != shop.pull_interval_minutes:
+                self._schedule(shop)
+        return list(wanted.values())
+
+    def _schedule(self, shop: ShopRecord) -> None:
+        at = self.settings.full_reconcile_at
+        self._scheduler.add_job(
+            self.launch,
+            IntervalTrigger(
+                minutes=shop.pull_interval_minutes, jitter=self.settings.pull_jitter_seconds
+            ),
+            id=f"pull:{shop.id}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            kwargs={"shop_id": shop.id, "full": False, "trigger": RunTrigger.SCHEDULE},
+        )
+        self._scheduler.add_job(
+            self.launch,
+            CronTrigger(hour=at.hour, minute=at.minute, jitter=self.settings.pull_jitter_seconds),
+            id=f"full:{shop.id}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            kwargs={"shop_id": shop.id, "full": True, "trigger": RunTrigger.SCHEDULE},
+        )
+        self._intervals[shop.id] = shop.pull_interval_minutes
+        log.info("daemon.shop_scheduled", shop_id=shop.id, every_minutes=shop.pull_interval_minutes)
+
+    def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
+        """Start a pull in the background (APScheduler calls this; it must not block)."""
+        task = asyncio.get_running_loop().create_task(self._pull(shop_id, full, trigger))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _pull(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
+        async with self._slots:
+            async with self.runtime.database.read() as connection:
+                shop = await shop_store.find_shop(connection, str(shop_id))
+            if not shop.enabled or shop.auth_state is AuthState.NEEDS_REAUTH:
+                return
+            try:
+                await self.runtime.pull_engine.run(
+                    shop, full=full, trigger=trigger, requested_by="daemon"
+                )
+            except RunConflictError as exc:
+                log.info("daemon.run_skipped", shop_id=shop_id, reason=str(exc))
+            except SyncerError as exc:
+                log.error("daemon.run_error", shop_id=shop_id, error=str(exc))
+            except Exception:
+                log.exception("daemon.run_crashed", shop_id=shop_id)
+
+    async def shutdown(self) -> None:
+        """Stop scheduling; give in-flight runs the grace period, then cancel them."""
+        self._scheduler.shutdown(wait=False)
+        pending = set(self._tasks)
+        if pending:
+            log.info("daemon.draining", runs=len(pending), grace_s=SHUTDOWN_GRACE_S)
+            _done, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        log.info("daemon.stopped", at=datetime.now().isoformat(timespec="seconds"))
