@@ -18,7 +18,7 @@ from tenacity import (
     RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
-    stop_after_delay,
+    stop_before_delay,
 )
 
 from syncer.errors import AdapterError, RetriableError
@@ -60,8 +60,9 @@ class _BackoffOrRetryAfter:
         error = state.outcome.exception() if state.outcome else None
         retry_after = error.retry_after if isinstance(error, RetriableError) else None
         if retry_after is not None:
-            # A little jitter keeps many shops from returning in the same instant.
-            return min(self._policy.max_wait_s, retry_after + random.uniform(0, 0.1))
+            # Never earlier than the server asked (max_wait_s does not cut it short; the total
+            # time budget does); a little jitter keeps many shops from returning at once.
+            return retry_after + random.uniform(0, 0.1)
         ceiling = self._policy.initial_wait_s * 2 ** (state.attempt_number - 1)
         return random.uniform(0, min(self._policy.max_wait_s, ceiling))
 
@@ -92,7 +93,8 @@ def retrying(
     return AsyncRetrying(
         retry=retry_if_exception_type(RetriableError),
         wait=_BackoffOrRetryAfter(policy),
-        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_elapsed_s),
+        # stop_before_delay: give up rather than sleep past the total time budget.
+        stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.max_elapsed_s),
         before_sleep=_log_retry(log, operation),
         reraise=True,
     )

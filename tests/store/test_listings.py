@@ -30,10 +30,9 @@ def statements(database: Database) -> Iterator[list[str]]:
 
 
 async def count(database: Database, table: str) -> int:
+    query = sa.select(sa.func.count()).select_from(sa.table(table))
     async with database.read() as connection:
-        return int(
-            (await connection.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one()
-        )
+        return int((await connection.execute(query)).scalar_one())
 
 
 async def test_a_page_is_written_with_one_upsert_statement(database: Database) -> None:

@@ -104,4 +104,5 @@ async def test_interrupted_runs_are_failed_on_recovery(database: Database) -> No
         )
         row = await get_run(connection, run_id)
     assert recovered == 1
-    assert row is not None and row["state"] == "failed"
+    assert row is not None
+    assert row["state"] == "failed"

@@ -1,0 +1,1 @@
+"""Benchmarks: the project measured against plain baselines on the same machine, as ratios."""

@@ -1,0 +1,227 @@
+"""Store: the catalog's bulk upsert against plain ``sqlite3.executemany`` of the same rows.
+
+Both sides start from the same normalized listings and write the same columns (content hash,
+raw JSON, timestamps) into the same schema, in batches of the same size with a commit each,
+with the same pragmas. Ratio = baseline time / store time (1.0 = as fast as raw sqlite3).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import Report, best_of
+from syncer.domain import Listing, ListingStatus, content_hash
+from syncer.store import Database, migrate
+from syncer.store import listings as listing_store
+
+BATCH = 1000
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+_COLUMNS = (
+    "shop_id, external_item_id, external_variant_id, seller_sku, title, variant_name, price, "
+    "stock, status, raw_status, status_reason, image_url, remote_updated_at, content_hash, raw, "
+    "first_seen_at, changed_at"
+)
+_UPSERT = (
+    f"INSERT INTO listing ({_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+    "ON CONFLICT (shop_id, external_item_id, external_variant_id) DO UPDATE SET "
+    + ", ".join(
+        f"{name} = excluded.{name}"
+        for name in (
+            "seller_sku",
+            "title",
+            "variant_name",
+            "price",
+            "stock",
+            "status",
+            "raw_status",
+            "status_reason",
+            "image_url",
+            "remote_updated_at",
+            "content_hash",
+            "raw",
+            "changed_at",
+        )
+    )
+    + " WHERE listing.content_hash != excluded.content_hash"
+)
+
+
+def make_listings(count: int, seed: int = 7) -> list[Listing]:
+    rng = random.Random(seed)
+    listings = []
+    for n in range(count):
+        item, variant = divmod(n, 3)
+        listings.append(
+            Listing(
+                external_item_id=str(1_000_000_000 + item),
+                external_variant_id=str(5_000_000_000 + n),
+                seller_sku=f"SKU-{item:07d}-{variant}",
+                title=f"Kopi Arabika Gayo {item} gr",
+                variant_name=rng.choice(["Merah / S", "Hitam / M", "Navy / XL"]),
+                price=rng.randrange(150, 7500) * 100,
+                stock=rng.randrange(0, 300),
+                status=ListingStatus.ACTIVE,
+                raw_status="NORMAL/MODEL_NORMAL",
+                image_url=f"https://cf.shopee.co.id/file/{item:x}",
+                remote_updated_at=NOW,
+                raw={
+                    "model": {
+                        "model_id": 5_000_000_000 + n,
+                        "model_sku": f"SKU-{item:07d}-{variant}",
+                    }
+                },
+            )
+        )
+    return listings
+
+
+def changed(listings: list[Listing], share: float, seed: int = 11) -> list[Listing]:
+    rng = random.Random(seed)
+    return [
+        replace(item, stock=item.stock + 1) if rng.random() < share else item for item in listings
+    ]
+
+
+def _stamp(value: datetime | None) -> str | None:
+    """The text SQLAlchemy writes for a UTC datetime on SQLite."""
+    return (
+        None
+        if value is None
+        else value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    )
+
+
+def raw_rows(shop_id: int, batch: list[Listing]) -> list[tuple[object, ...]]:
+    now = _stamp(NOW)
+    return [
+        (
+            shop_id,
+            l.external_item_id,
+            l.external_variant_id,
+            l.seller_sku,
+            l.title,
+            l.variant_name,
+            l.price,
+            l.stock,
+            l.status.value,
+            l.raw_status,
+            l.status_reason,
+            l.image_url,
+            _stamp(l.remote_updated_at),
+            content_hash(l),
+            json.dumps(l.raw, separators=(",", ":"), ensure_ascii=False),
+            now,
+            now,
+        )
+        for l in batch
+    ]
+
+
+def fresh_database(folder: Path, name: str) -> tuple[str, Path]:
+    path = folder / f"{name}.db"
+    path.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "INSERT INTO business (slug, name, created_at) VALUES ('b', 'b', '2026-01-01')"
+    )
+    connection.execute(
+        "INSERT INTO shop (business_id, marketplace, external_shop_id, name, credentials, "
+        "auth_state, auth_error, enabled, pull_interval_minutes, settings, created_at, "
+        "updated_at) VALUES (1, 'shopee', '1', 's', '', 'ok', '', 1, 15, '{}', "
+        "'2026-01-01', '2026-01-01')"
+    )
+    connection.commit()
+    connection.close()
+    return url, path
+
+
+def baseline_writer(path: Path, listings: list[Listing]) -> object:
+    async def write() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        for start in range(0, len(listings), BATCH):
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany(_UPSERT, raw_rows(1, listings[start : start + BATCH]))
+            connection.execute("COMMIT")
+        connection.close()
+
+    return write
+
+
+def store_writer(url: str, listings: list[Listing]) -> object:
+    async def write() -> None:
+        database = Database(url)
+        for start in range(0, len(listings), BATCH):
+            async with database.write() as connection:
+                await listing_store.upsert_listings(
+                    connection, 1, listings[start : start + BATCH], now=NOW
+                )
+        await database.dispose()
+
+    return write
+
+
+async def _phase(
+    folder: Path, listings: list[Listing], resync: list[Listing] | None, runs: int
+) -> tuple[float, float]:
+    """(baseline seconds, store seconds) for a fresh load, or a re-sync over a loaded table."""
+
+    async def measure(kind: str) -> float:
+        best = float("inf")
+        for _ in range(runs):
+            url, path = fresh_database(folder, kind)
+            writer = baseline_writer if kind == "raw" else store_writer
+            if resync is not None:
+                await (writer(path, listings) if kind == "raw" else writer(url, listings))()  # type: ignore[operator]
+            body = (
+                writer(path, resync or listings)
+                if kind == "raw"
+                else writer(url, resync or listings)
+            )
+            best = min(best, await best_of(1, body))  # type: ignore[arg-type]
+        return best
+
+    raw = await measure("raw")
+    ours = await measure("store")
+    return raw, ours
+
+
+async def run(*, quick: bool = False) -> Report:
+    count = 20_000 if quick else 100_000
+    runs = 2 if quick else 3
+    listings = make_listings(count)
+    report = Report(title=f"bench store: bulk upsert of {count:,} listings (SQLite)")
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
+        raw, ours = await _phase(Path(folder), listings, None, runs)
+        ratio = raw / ours
+        report.add(
+            "initial load, sqlite3.executemany", f"{raw:.2f} s", f"{count / raw:,.0f} rows/s"
+        )
+        report.add("initial load, syncer store", f"{ours:.2f} s", f"{count / ours:,.0f} rows/s")
+        report.add("ratio (raw time / store time)", f"{ratio:.2f}x", "acceptance: >= 0.6")
+        resync = changed(listings, 0.10)
+        raw_re, ours_re = await _phase(Path(folder), listings, resync, runs)
+        report.add("re-sync with 10% changed, raw", f"{raw_re:.2f} s", "raw rewrites every row")
+        report.add(
+            "re-sync with 10% changed, store",
+            f"{ours_re:.2f} s",
+            "store skips unchanged rows, writes events",
+        )
+        report.add("re-sync ratio", f"{raw_re / ours_re:.2f}x")
+    report.figures = {
+        "ratio": round(ratio, 3),
+        "rows": count,
+        "raw_s": round(raw, 3),
+        "store_s": round(ours, 3),
+        "resync_ratio": round(raw_re / ours_re, 3),
+    }
+    return report
