@@ -16,6 +16,5 @@ RUN mkdir -p /app/var && chown syncer:syncer /app/var
 USER syncer
 VOLUME ["/app/var"]
 ENV SYNCER_CONFIG=/app/config/syncer.toml
-EXPOSE 8000
 ENTRYPOINT ["syncer"]
 CMD ["run"]

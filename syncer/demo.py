@@ -127,15 +127,28 @@ def _banner(runtime: Runtime, sandboxes: list[RunningSandbox]) -> str:
         "  .venv/bin/syncer status --json       every listing as JSON",
         "  .venv/bin/syncer runs                sync runs with their counts",
         "  .venv/bin/syncer shops list          connected shops and their auth state",
-        "  .venv/bin/syncer sync 1 --full       a manual full reconcile with a progress bar",
+        "  .venv/bin/syncer -c config/demo.toml sync 1 --full   a manual full reconcile",
         "",
     ]
     return "\n".join(lines)
 
 
+def _pointed_at(runtime: Runtime, sandboxes: list[RunningSandbox]) -> Runtime:
+    """The runtime with each demo marketplace's base URL set to its running sandbox."""
+    marketplaces = dict(runtime.settings.marketplaces)
+    for sandbox in sandboxes:
+        section = runtime.settings.marketplace(sandbox.marketplace)
+        marketplaces[sandbox.marketplace] = section.model_copy(
+            update={"base_url": sandbox.server.base_url}
+        )
+    settings = runtime.settings.model_copy(update={"marketplaces": marketplaces})
+    return Runtime.from_settings(settings, runtime.clock)
+
+
 async def run_demo(runtime: Runtime) -> None:
     await asyncio.to_thread(runtime.migrate)
     sandboxes = start_sandboxes(runtime)
+    runtime = _pointed_at(runtime, sandboxes)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -147,5 +160,6 @@ async def run_demo(runtime: Runtime) -> None:
         await Daemon(runtime).run(stop)
         await activity
     finally:
+        await runtime.close()
         for sandbox in sandboxes:
             sandbox.server.stop()

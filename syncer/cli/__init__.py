@@ -50,22 +50,13 @@ shop_commands.register(app)
 def main() -> None:
     """Entry point of the ``syncer`` console script."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors print click's message and exit 2
     except (ConfigError, UnknownAdapterError, NotFoundError) as exc:
         _fail(str(exc), 2)
     except SyncerError as exc:
         _fail(str(exc), 1)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
 
 
 def _fail(message: str, code: int) -> None:

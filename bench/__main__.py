@@ -1,0 +1,22 @@
+"""``python -m bench store|pull [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import pull, store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("name", choices=["store", "pull"])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = parser.parse_args()
+    module = {"store": store, "pull": pull}[args.name]
+    report = asyncio.run(module.run(quick=args.quick))
+    report.emit(args.json)
+
+
+main()
