@@ -37,7 +37,8 @@ class Report:
 
 
 def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{python}, {os.cpu_count()} CPUs, {platform.machine()}"
 
 
 async def best_of(runs: int, body: Callable[[], Awaitable[None]]) -> float:

@@ -11,6 +11,7 @@ import json
 import random
 import sqlite3
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,27 +28,25 @@ _COLUMNS = (
     "stock, status, raw_status, status_reason, image_url, remote_updated_at, content_hash, raw, "
     "first_seen_at, changed_at"
 )
+_UPDATED = (
+    "seller_sku",
+    "title",
+    "variant_name",
+    "price",
+    "stock",
+    "status",
+    "raw_status",
+    "status_reason",
+    "image_url",
+    "remote_updated_at",
+    "content_hash",
+    "raw",
+    "changed_at",
+)
 _UPSERT = (
-    f"INSERT INTO listing ({_COLUMNS}) VALUES ({', '.join('?' * 17)}) "
+    f"INSERT INTO listing ({_COLUMNS}) VALUES ({', '.join('?' * 17)}) "  # noqa: S608  constants
     "ON CONFLICT (shop_id, external_item_id, external_variant_id) DO UPDATE SET "
-    + ", ".join(
-        f"{name} = excluded.{name}"
-        for name in (
-            "seller_sku",
-            "title",
-            "variant_name",
-            "price",
-            "stock",
-            "status",
-            "raw_status",
-            "status_reason",
-            "image_url",
-            "remote_updated_at",
-            "content_hash",
-            "raw",
-            "changed_at",
-        )
-    )
+    + ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
     + " WHERE listing.content_hash != excluded.content_hash"
 )
 
@@ -102,24 +101,24 @@ def raw_rows(shop_id: int, batch: list[Listing]) -> list[tuple[object, ...]]:
     return [
         (
             shop_id,
-            l.external_item_id,
-            l.external_variant_id,
-            l.seller_sku,
-            l.title,
-            l.variant_name,
-            l.price,
-            l.stock,
-            l.status.value,
-            l.raw_status,
-            l.status_reason,
-            l.image_url,
-            _stamp(l.remote_updated_at),
-            content_hash(l),
-            json.dumps(l.raw, separators=(",", ":"), ensure_ascii=False),
+            row.external_item_id,
+            row.external_variant_id,
+            row.seller_sku,
+            row.title,
+            row.variant_name,
+            row.price,
+            row.stock,
+            row.status.value,
+            row.raw_status,
+            row.status_reason,
+            row.image_url,
+            _stamp(row.remote_updated_at),
+            content_hash(row),
+            json.dumps(row.raw, separators=(",", ":"), ensure_ascii=False),
             now,
             now,
         )
-        for l in batch
+        for row in batch
     ]
 
 
@@ -143,7 +142,10 @@ def fresh_database(folder: Path, name: str) -> tuple[str, Path]:
     return url, path
 
 
-def baseline_writer(path: Path, listings: list[Listing]) -> object:
+Writer = Callable[[], Awaitable[None]]
+
+
+def baseline_writer(path: Path, listings: list[Listing]) -> Writer:
     async def write() -> None:
         connection = sqlite3.connect(path, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
@@ -157,7 +159,7 @@ def baseline_writer(path: Path, listings: list[Listing]) -> object:
     return write
 
 
-def store_writer(url: str, listings: list[Listing]) -> object:
+def store_writer(url: str, listings: list[Listing]) -> Writer:
     async def write() -> None:
         database = Database(url)
         for start in range(0, len(listings), BATCH):
@@ -170,29 +172,21 @@ def store_writer(url: str, listings: list[Listing]) -> object:
     return write
 
 
-async def _phase(
-    folder: Path, listings: list[Listing], resync: list[Listing] | None, runs: int
-) -> tuple[float, float]:
-    """(baseline seconds, store seconds) for a fresh load, or a re-sync over a loaded table."""
+def writer(kind: str, url: str, path: Path, listings: list[Listing]) -> Writer:
+    return baseline_writer(path, listings) if kind == "raw" else store_writer(url, listings)
 
-    async def measure(kind: str) -> float:
-        best = float("inf")
-        for _ in range(runs):
-            url, path = fresh_database(folder, kind)
-            writer = baseline_writer if kind == "raw" else store_writer
-            if resync is not None:
-                await (writer(path, listings) if kind == "raw" else writer(url, listings))()  # type: ignore[operator]
-            body = (
-                writer(path, resync or listings)
-                if kind == "raw"
-                else writer(url, resync or listings)
-            )
-            best = min(best, await best_of(1, body))  # type: ignore[arg-type]
-        return best
 
-    raw = await measure("raw")
-    ours = await measure("store")
-    return raw, ours
+async def measure(
+    folder: Path, kind: str, load: list[Listing], then: list[Listing] | None, runs: int
+) -> float:
+    """Best time writing ``then`` over a table holding ``load`` (or ``load`` into an empty one)."""
+    best = float("inf")
+    for _ in range(runs):
+        url, path = fresh_database(folder, kind)
+        if then is not None:
+            await writer(kind, url, path, load)()
+        best = min(best, await best_of(1, writer(kind, url, path, then or load)))
+    return best
 
 
 async def run(*, quick: bool = False) -> Report:
@@ -201,7 +195,8 @@ async def run(*, quick: bool = False) -> Report:
     listings = make_listings(count)
     report = Report(title=f"bench store: bulk upsert of {count:,} listings (SQLite)")
     with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
-        raw, ours = await _phase(Path(folder), listings, None, runs)
+        raw = await measure(Path(folder), "raw", listings, None, runs)
+        ours = await measure(Path(folder), "store", listings, None, runs)
         ratio = raw / ours
         report.add(
             "initial load, sqlite3.executemany", f"{raw:.2f} s", f"{count / raw:,.0f} rows/s"
@@ -209,7 +204,8 @@ async def run(*, quick: bool = False) -> Report:
         report.add("initial load, syncer store", f"{ours:.2f} s", f"{count / ours:,.0f} rows/s")
         report.add("ratio (raw time / store time)", f"{ratio:.2f}x", "acceptance: >= 0.6")
         resync = changed(listings, 0.10)
-        raw_re, ours_re = await _phase(Path(folder), listings, resync, runs)
+        raw_re = await measure(Path(folder), "raw", listings, resync, runs)
+        ours_re = await measure(Path(folder), "store", listings, resync, runs)
         report.add("re-sync with 10% changed, raw", f"{raw_re:.2f} s", "raw rewrites every row")
         report.add(
             "re-sync with 10% changed, store",

@@ -79,5 +79,5 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
 def test_the_registry_finds_installed_adapters_and_lists_them_on_a_miss() -> None:
     assert "shopee" in available_adapters()
     assert load_adapter("shopee").name == "shopee"
-    with pytest.raises(UnknownAdapterError, match="available: .*shopee"):
+    with pytest.raises(UnknownAdapterError, match=r"available: .*shopee"):
         load_adapter("lazada")

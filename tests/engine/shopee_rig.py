@@ -1,4 +1,4 @@
-"""A Shopee sandbox on a loopback socket, a migrated store and a connected shop, for engine tests."""
+"""A Shopee sandbox on a loopback socket, a migrated store and a connected shop (engine tests)."""
 
 from __future__ import annotations
 

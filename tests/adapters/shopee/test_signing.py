@@ -38,4 +38,5 @@ def test_sign_is_lowercase_hex_hmac_sha256_keyed_by_the_partner_key() -> None:
         shop_id="14701711",
     )
     assert expected == actual
-    assert actual == actual.lower() and len(actual) == 64
+    assert actual == actual.lower()
+    assert len(actual) == 64

@@ -1,0 +1,79 @@
+"""The parts every marketplace sandbox shares, and the ASGI app that stacks them.
+
+A sandbox builds one ``SandboxKit``, hands its own API routes, control routes and error-body
+callbacks to ``build_app``, and gets: stats (outermost) -> faults -> Starlette routing, with the
+common control API mounted at ``/_sandbox``. Rate limiting stays inside the marketplace's
+handlers because only the marketplace knows the key (shop, app, path) and the 429 body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp
+
+from syncer.sandbox.clock import SandboxClock
+from syncer.sandbox.control import common_control_routes
+from syncer.sandbox.faults import (
+    CONTROL_PREFIX,
+    ErrorResponder,
+    FaultConfig,
+    FaultInjector,
+    FaultMiddleware,
+    ThrottleResponder,
+)
+from syncer.sandbox.ratelimit import LimitRule, RateLimiter
+from syncer.sandbox.stats import SandboxStats, StatsMiddleware
+
+DEFAULT_LIMIT = LimitRule(100.0, 100)  # generous: only tests that ask for throttling see 429s
+
+
+class SandboxKit:
+    """Clock, fault switches, rate limiter and stats of one sandbox instance."""
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        clock: SandboxClock | None = None,
+        limit: LimitRule | None = DEFAULT_LIMIT,
+        faults: FaultConfig | None = None,
+    ) -> None:
+        self.clock = clock or SandboxClock()
+        self.initial_limit = limit
+        self.limiter = RateLimiter(limit)
+        self.faults = FaultInjector(faults, seed=seed)
+        self.stats = SandboxStats()
+
+    def reset(self) -> None:
+        """Faults off, limits as at start, stats zeroed, clock back to real time."""
+        self.faults.reset()
+        self.limiter.configure(default=self.initial_limit)
+        self.limiter.reset()
+        self.stats.reset()
+        self.clock.reset()
+
+    def build_app(
+        self,
+        *,
+        routes: Sequence[BaseRoute],
+        control_routes: Sequence[BaseRoute],
+        credentials: Callable[[], Mapping[str, object]],
+        error_response: ErrorResponder,
+        throttled_response: ThrottleResponder,
+    ) -> ASGIApp:
+        """The whole sandbox as one ASGI app."""
+        control = Mount(
+            CONTROL_PREFIX,
+            routes=[*common_control_routes(self, credentials), *control_routes],
+        )
+        app = Starlette(routes=[*routes, control])
+        faulted = FaultMiddleware(
+            app,
+            self.faults,
+            error_response=error_response,
+            throttled_response=throttled_response,
+        )
+        return StatsMiddleware(faulted, self.stats)
