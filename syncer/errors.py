@@ -5,6 +5,7 @@
     ├── UnknownAdapterError      no adapter registered under that marketplace name
     ├── NotFoundError            a shop, run or listing named by the user does not exist
     ├── StaleLeaseError          this worker lost its lease; its writes are refused
+    ├── StoreError               the database cannot be reached, or its schema is behind
     └── AdapterError             a marketplace call failed; the subclass says what to do
         ├── RetriableError       transient: 5xx, timeouts, resets, busy; retry with backoff
         │   ├── RateLimitedError     429 or "too many requests"; carries retry_after
@@ -45,6 +46,10 @@ class NotFoundError(SyncerError):
 
 class StaleLeaseError(SyncerError):
     """The run's lease passed to another worker (its epoch moved on): stop writing."""
+
+
+class StoreError(SyncerError):
+    """The database cannot be reached or used (down, wrong URL, schema not migrated)."""
 
 
 class AdapterError(SyncerError):

@@ -10,6 +10,7 @@ from functools import cached_property
 from syncer.domain import Clock, SystemClock
 from syncer.engine.adapters import AdapterFactory
 from syncer.engine.pull import PullEngine
+from syncer.errors import StoreError
 from syncer.settings import Settings
 from syncer.store import CredentialCipher, Database, load_or_create_key, migrate
 
@@ -53,6 +54,17 @@ class Runtime:
 
     def migrate(self) -> None:
         migrate.upgrade(self.settings.database.url)
+
+    def require_schema(self) -> None:
+        """Readers do not migrate (an operator's laptop must not alter a shared database)."""
+        url = self.settings.database.url
+        if not migrate.is_current(url):
+            raise StoreError(
+                f"database {self.database.safe_url} has schema revision "
+                f"{migrate.current_revision(url) or 'none'}, this syncer needs "
+                f"{migrate.head_revision()}: run `syncer db upgrade` (the daemon and the demo "
+                "also migrate on start)"
+            )
 
     async def close(self) -> None:
         if "database" in self.__dict__:

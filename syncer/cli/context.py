@@ -10,9 +10,11 @@ from typing import TypeVar
 
 import typer
 
+from syncer.errors import StoreError
 from syncer.logging import configure_logging
 from syncer.runtime import Runtime
 from syncer.settings import Settings, load_settings
+from syncer.store.database import describe_database_error
 
 T = TypeVar("T")
 
@@ -49,4 +51,10 @@ def run_async(runtime: Runtime, work: Callable[[Runtime], Awaitable[T]]) -> T:
         finally:
             await runtime.close()
 
-    return asyncio.run(body())
+    try:
+        return asyncio.run(body())
+    except Exception as exc:
+        message = describe_database_error(exc, runtime.settings.database.url)
+        if message is None:
+            raise
+        raise StoreError(message) from exc

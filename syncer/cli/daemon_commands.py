@@ -50,9 +50,13 @@ def upgrade(ctx: typer.Context) -> None:
     """Apply database migrations (the daemon also does this on start)."""
     from syncer.store import migrate
 
-    settings = state(ctx).settings
-    migrate.upgrade(settings.database.url)
-    print(f"database at revision {migrate.current_revision(settings.database.url)}")
+    runtime = state(ctx).runtime()
+
+    async def work(rt: Runtime) -> str | None:
+        rt.migrate()
+        return migrate.current_revision(rt.settings.database.url)
+
+    print(f"database {runtime.database.safe_url} at revision {run_async(runtime, work)}")
 
 
 def sandbox(

@@ -92,6 +92,7 @@ def reauth(
     runtime = state(ctx).runtime()
 
     async def work(rt: Runtime) -> None:
+        rt.require_schema()
         async with rt.database.read() as connection:
             record = await shop_store.find_shop(connection, shop)
         await reauthorize(rt.adapters, record, code)
@@ -109,7 +110,7 @@ def list_shops(
     runtime = state(ctx).runtime()
 
     async def work(rt: Runtime) -> list[shop_store.ShopRecord]:
-        rt.migrate()
+        rt.require_schema()
         async with rt.database.read() as connection:
             return await shop_store.list_shops(connection)
 

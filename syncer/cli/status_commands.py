@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from syncer.cli.context import run_async, state
 from syncer.domain import ListingStatus
 from syncer.runtime import Runtime
 from syncer.store import shops as shop_store
-from syncer.store.queries import iter_listings, recent_runs, status_counts
+from syncer.store.queries import ListingView, iter_listings, recent_runs, status_counts
 
 STATUS_STYLE = {
     "active": "green",
@@ -27,6 +28,10 @@ STATUS_STYLE = {
     "deleted": "bright_black",
     "draft": "blue",
 }
+
+
+WIDE = 120  # terminal columns from which every column of the tables is shown
+_NUMERIC = frozenset({"Run", "Pages", "Fetched", "New", "Changed", "Same", "Deleted", "Bad"})
 
 
 def rupiah(amount: int) -> str:
@@ -54,6 +59,7 @@ def status(
     runtime = state(ctx).runtime()
 
     async def work(rt: Runtime) -> None:
+        rt.require_schema()
         async with rt.database.read() as connection:
             shop_id = (await shop_store.find_shop(connection, shop)).id if shop else None
             rows = iter_listings(
@@ -67,36 +73,27 @@ def status(
                 return
             console = Console()
             console.print(_summary(await status_counts(connection)))
-            table = _listing_table()
+            wide = console.width >= WIDE
+            table = _listing_table(wide)
             shown = 0
             async for row in rows:
                 if shown >= limit:
                     console.print(table)
                     console.print(f"(first {limit} rows; --limit or --json for more)")
                     return
-                table.add_row(
-                    row.marketplace,
-                    row.shop,
-                    row.sku,
-                    row.title,
-                    row.variant_name,
-                    f"[{STATUS_STYLE.get(row.status, '')}]{row.status}[/]",
-                    rupiah(row.price),
-                    str(row.stock),
-                    row.reason,
-                )
+                table.add_row(*_listing_cells(row, wide))
                 shown += 1
             console.print(table if shown else "No listings match.")
 
     run_async(runtime, work)
 
 
-async def _print_json(rows: object) -> None:
+async def _print_json(rows: AsyncIterator[ListingView]) -> None:
     """A JSON array written row by row, so a large catalog never sits in memory."""
     out = sys.stdout
     out.write("[")
     first = True
-    async for row in rows:  # type: ignore[attr-defined]
+    async for row in rows:
         out.write("\n  " if first else ",\n  ")
         out.write(json.dumps(row.as_json(), ensure_ascii=False))
         first = False
@@ -113,23 +110,40 @@ def _summary(counts: list[tuple[str, str, str, int]]) -> Table:
     return table
 
 
-def _listing_table() -> Table:
+def _listing_table(wide: bool) -> Table:
+    """Every column on a wide terminal; what fits in 80 columns otherwise."""
     table = Table()
-    for column in (
-        "Marketplace",
-        "Shop",
-        "SKU",
-        "Title",
-        "Variant",
-        "Status",
-        "Price",
-        "Stock",
-        "Reason",
-    ):
-        table.add_column(
-            column, overflow="fold", justify="right" if column in ("Price", "Stock") else "left"
-        )
+    if wide:
+        table.add_column("Marketplace", no_wrap=True)
+        table.add_column("Shop", overflow="ellipsis", no_wrap=True, max_width=18)
+    table.add_column("SKU", overflow="ellipsis", no_wrap=True, max_width=22 if wide else 14)
+    table.add_column("Title", overflow="ellipsis", no_wrap=True, max_width=40 if wide else 26)
+    if wide:
+        table.add_column("Variant", overflow="ellipsis", no_wrap=True, max_width=16)
+    table.add_column("Status", no_wrap=True, min_width=12)
+    table.add_column("Price", justify="right", no_wrap=True, min_width=11)
+    table.add_column("Stock", justify="right", no_wrap=True, min_width=5)
+    if wide:
+        table.add_column("Reason", overflow="ellipsis", no_wrap=True, max_width=40)
     return table
+
+
+def _listing_cells(row: ListingView, wide: bool) -> list[str]:
+    status = f"[{STATUS_STYLE.get(row.status, '')}]{row.status}[/]"
+    cells = [row.sku, row.title, status, rupiah(row.price), str(row.stock)]
+    if wide:
+        cells = [
+            row.marketplace,
+            row.shop,
+            row.sku,
+            row.title,
+            row.variant_name,
+            status,
+            rupiah(row.price),
+            str(row.stock),
+            row.reason,
+        ]
+    return cells
 
 
 def runs(
@@ -142,13 +156,15 @@ def runs(
     runtime = state(ctx).runtime()
 
     async def work(rt: Runtime) -> None:
+        rt.require_schema()
         async with rt.database.read() as connection:
             shop_id = (await shop_store.find_shop(connection, shop)).id if shop else None
             rows = await recent_runs(connection, shop_id=shop_id, limit=limit)
         if as_json:
             print(json.dumps([_run_json(row) for row in rows], ensure_ascii=False, indent=2))
             return
-        Console().print(_runs_table(rows) if rows else "No runs yet.")
+        console = Console()
+        console.print(_runs_table(rows, console.width >= WIDE) if rows else "No runs yet.")
 
     run_async(runtime, work)
 
@@ -195,9 +211,9 @@ def _duration(row: dict[str, object]) -> str:
     return "running" if row.get("state") == "running" else ""
 
 
-def _runs_table(rows: list[dict[str, object]]) -> Table:
-    table = Table(title="Sync runs")
-    for column in (
+def _runs_table(rows: list[dict[str, object]], wide: bool) -> Table:
+    table = Table(title="Sync runs (newest first)")
+    columns = [
         "Run",
         "Shop",
         "Kind",
@@ -213,26 +229,39 @@ def _runs_table(rows: list[dict[str, object]]) -> Table:
         "Deleted",
         "Bad",
         "Error",
-    ):
-        table.add_column(column, overflow="fold")
+    ]
+    if not wide:
+        columns = ["Run", "Kind", "State", "Started", "Took", "Fetched", "Changed", "Bad"]
+    for column in columns:
+        table.add_column(
+            column,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if column in _NUMERIC else "left",
+            min_width=None if column == "Error" else min(len(column), 9),
+            max_width=16 if column == "Shop" else 60 if column == "Error" else None,
+        )
     colours = {"succeeded": "green", "partial": "yellow", "failed": "red", "running": "cyan"}
     for row in rows:
         started = row.get("started_at")
-        table.add_row(
-            str(row["id"]),
-            str(row["shop"]),
-            str(row["kind"]),
-            str(row["trigger"]),
-            f"[{colours.get(str(row['state']), '')}]{row['state']}[/]",
-            started.strftime("%Y-%m-%d %H:%M:%S") if isinstance(started, datetime) else "",
-            _duration(row),
-            str(row["pages"]),
-            str(row["fetched"]),
-            str(row["created"]),
-            str(row["updated"]),
-            str(row["unchanged"]),
-            str(row["deleted"]),
-            str(row["quarantined"]),
-            str(row["error_message"])[:120],
-        )
+        cells = {
+            "Run": str(row["id"]),
+            "Shop": str(row["shop"]),
+            "Kind": str(row["kind"]).removeprefix("pull_"),
+            "Trigger": str(row["trigger"]),
+            "State": f"[{colours.get(str(row['state']), '')}]{row['state']}[/]",
+            "Started": started.astimezone().strftime("%m-%d %H:%M:%S" if wide else "%H:%M:%S")
+            if isinstance(started, datetime)
+            else "",
+            "Took": _duration(row),
+            "Pages": str(row["pages"]),
+            "Fetched": str(row["fetched"]),
+            "New": str(row["created"]),
+            "Changed": str(row["updated"]),
+            "Same": str(row["unchanged"]),
+            "Deleted": str(row["deleted"]),
+            "Bad": str(row["quarantined"]),
+            "Error": str(row["error_message"]),
+        }
+        table.add_row(*(cells[column] for column in columns))
     return table

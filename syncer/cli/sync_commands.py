@@ -35,7 +35,7 @@ def sync(
     console = Console(stderr=True)
 
     async def work(rt: Runtime) -> RunOutcome:
-        rt.migrate()
+        rt.require_schema()
         async with rt.database.read() as connection:
             record = await shop_store.find_shop(connection, shop)
         with Progress(

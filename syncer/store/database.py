@@ -42,6 +42,22 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file (``var/`` on a fresh clone) before the first connect."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def describe_database_error(error: BaseException, url: str) -> str | None:
+    """One line for a database that cannot be reached or used, or None for other errors."""
+    if not isinstance(error, sa.exc.DBAPIError | sa.exc.NoSuchModuleError | OSError):
+        return None
+    safe_url = make_url(url).render_as_string(hide_password=True)
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return f"database {safe_url}: {detail}"
+
+
 def _sqlite_setup(engine: AsyncEngine) -> None:
     @sa.event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,10 +80,8 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
-        parsed = make_url(self.url)
-        self.is_sqlite = parsed.drivername.startswith("sqlite")
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.is_sqlite = make_url(self.url).drivername.startswith("sqlite")
+        ensure_sqlite_folder(self.url)
         options: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:
             options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
@@ -75,6 +89,11 @@ class Database:
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         self._writer = self.engine.execution_options(sqlite_immediate=True)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return make_url(self.url).render_as_string(hide_password=True)
 
     @property
     def dialect(self) -> str:

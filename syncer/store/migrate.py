@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from syncer.store.database import sync_url
+from syncer.store.database import ensure_sqlite_folder, sync_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -26,6 +26,7 @@ def _config() -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (idempotent)."""
+    ensure_sqlite_folder(url)
     engine = sa.create_engine(sync_url(url))
     try:
         with engine.begin() as connection:
