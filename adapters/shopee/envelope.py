@@ -40,6 +40,8 @@ _REAUTH = frozenset(
     }
 )
 _ITEM_GONE = frozenset({"error_item_not_found", "error_item_not_belong_shop"})
+# "Every row failed": the per-row reasons are still in response.failure_list (the caller's).
+ROWS_FAILED = frozenset({"error_busi_update_stock_failed", "error_unlist_item_all_failed"})
 _TOO_MANY = "Too many requests"
 
 
@@ -56,6 +58,8 @@ def parse(response: httpx.Response, operation: str, *, item_id: str = "") -> Jso
     message = body.get("message")
     code = code if isinstance(code, str) else ""
     message = message if isinstance(message, str) else ""
+    if code in ROWS_FAILED and isinstance(body.get("response"), dict):
+        return body
     if code or response.status_code >= 400:
         raise classify(response, operation, code, message, item_id=item_id)
     return body

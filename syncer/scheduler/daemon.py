@@ -32,22 +32,23 @@ FULL_RECONCILE_EVERY = timedelta(hours=24)
 
 
 class Daemon:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, shutdown_grace_s: float = SHUTDOWN_GRACE_S) -> None:
         self.runtime = runtime
+        self.shutdown_grace_s = shutdown_grace_s
         self.settings = runtime.settings.daemon
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
+        self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
         self._intervals: dict[int, int] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set, then shut down gracefully."""
         await asyncio.to_thread(self.runtime.migrate)
         await self._recover()
-        self._scheduler.start()
-        shops = await self._follow_shops()
-        self._scheduler.add_job(
-            self._follow_shops,
+        self.scheduler.start()
+        shops = await self.follow_shops()
+        self.scheduler.add_job(
+            self.follow_shops,
             IntervalTrigger(seconds=SHOP_REFRESH_S),
             id="follow_shops",
             coalesce=True,
@@ -75,7 +76,7 @@ class Daemon:
         last = state.last_full_at
         return last is None or self.runtime.clock.now() - last > FULL_RECONCILE_EVERY
 
-    async def _follow_shops(self) -> list[ShopRecord]:
+    async def follow_shops(self) -> list[ShopRecord]:
         """Add, reschedule or drop jobs so they match the shops table."""
         async with self.runtime.database.read() as connection:
             shops = await shop_store.list_shops(connection, enabled_only=True)
@@ -83,7 +84,7 @@ class Daemon:
         for shop_id in set(self._intervals) - set(wanted):
             for prefix in ("pull", "full"):
                 with contextlib.suppress(LookupError):
-                    self._scheduler.remove_job(f"{prefix}:{shop_id}")
+                    self.scheduler.remove_job(f"{prefix}:{shop_id}")
             del self._intervals[shop_id]
         for shop in wanted.values():
             if self._intervals.get(shop.id) != shop.pull_interval_minutes:
@@ -92,8 +93,8 @@ class Daemon:
 
     def _schedule(self, shop: ShopRecord) -> None:
         at = self.settings.full_reconcile_at
-        self._scheduler.add_job(
-            self.launch,
+        self.scheduler.add_job(
+            self._scheduled,
             IntervalTrigger(
                 minutes=shop.pull_interval_minutes, jitter=self.settings.pull_jitter_seconds
             ),
@@ -103,8 +104,8 @@ class Daemon:
             max_instances=1,
             kwargs={"shop_id": shop.id, "full": False, "trigger": RunTrigger.SCHEDULE},
         )
-        self._scheduler.add_job(
-            self.launch,
+        self.scheduler.add_job(
+            self._scheduled,
             CronTrigger(hour=at.hour, minute=at.minute, jitter=self.settings.pull_jitter_seconds),
             id=f"full:{shop.id}",
             replace_existing=True,
@@ -115,8 +116,13 @@ class Daemon:
         self._intervals[shop.id] = shop.pull_interval_minutes
         log.info("daemon.shop_scheduled", shop_id=shop.id, every_minutes=shop.pull_interval_minutes)
 
+    async def _scheduled(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
+        """APScheduler's job: a coroutine, so it runs on the loop (plain functions go to a
+        thread pool, where no loop runs)."""
+        self.launch(shop_id, full, trigger)
+
     def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
-        """Start a pull in the background (APScheduler calls this; it must not block)."""
+        """Start a pull in the background; returns at once."""
         task = asyncio.get_running_loop().create_task(self._pull(shop_id, full, trigger))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -138,13 +144,18 @@ class Daemon:
             except Exception:
                 log.exception("daemon.run_crashed", shop_id=shop_id)
 
+    async def idle(self) -> None:
+        """Wait until no run is in flight (tests and tools use it)."""
+        while self._tasks:
+            await asyncio.gather(*set(self._tasks), return_exceptions=True)
+
     async def shutdown(self) -> None:
         """Stop scheduling; give in-flight runs the grace period, then cancel them."""
-        self._scheduler.shutdown(wait=False)
+        self.scheduler.shutdown(wait=False)
         pending = set(self._tasks)
         if pending:
-            log.info("daemon.draining", runs=len(pending), grace_s=SHUTDOWN_GRACE_S)
-            _done, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
+            log.info("daemon.draining", runs=len(pending), grace_s=self.shutdown_grace_s)
+            _done, late = await asyncio.wait(pending, timeout=self.shutdown_grace_s)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
