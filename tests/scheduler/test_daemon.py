@@ -23,7 +23,7 @@ async def runs_of(rig: ShopeeRig) -> list[dict[str, object]]:
 
 async def started(daemon: Daemon, stop: asyncio.Event) -> asyncio.Task[None]:
     task = asyncio.create_task(daemon.run(stop))
-    while not daemon.scheduler.running:
+    while not daemon.scheduler.running:  # noqa: ASYNC110  APScheduler exposes only a flag
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     return task
@@ -78,7 +78,7 @@ async def test_shutdown_leaves_no_running_run_behind_and_the_next_run_resumes(
     await shopee_rig.control_post("faults", {"latency_ms": 40})
     daemon, stop = Daemon(shopee_rig.runtime, shutdown_grace_s=0.2), asyncio.Event()
     task = await started(daemon, stop)
-    while not (runs := await runs_of(shopee_rig)) or int(str(runs[0]["pages"])) < 1:
+    while not (runs := await runs_of(shopee_rig)) or int(str(runs[0]["pages"])) < 1:  # noqa: ASYNC110
         await asyncio.sleep(0.05)  # the start-up pull has stored its first page
     stop.set()
     await task
