@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bench import pull, store
+from syncer.logging import configure_logging
 
 
 def main() -> None:
@@ -14,6 +15,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     args = parser.parse_args()
+    configure_logging("warning")  # the tables and the JSON are the output
     module = {"store": store, "pull": pull}[args.name]
     report = asyncio.run(module.run(quick=args.quick))
     report.emit(args.json)
