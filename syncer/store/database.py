@@ -79,6 +79,7 @@ class Database:
     """One engine per process; ``write()`` and ``read()`` hand out transactions."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.configured_url = url
         self.url = async_url(url)
         self.is_sqlite = make_url(self.url).drivername.startswith("sqlite")
         ensure_sqlite_folder(self.url)
@@ -92,8 +93,8 @@ class Database:
 
     @property
     def safe_url(self) -> str:
-        """The URL without its password, for messages and logs."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        """The configured URL without its password, for messages and logs."""
+        return make_url(self.configured_url).render_as_string(hide_password=True)
 
     @property
     def dialect(self) -> str:

@@ -16,9 +16,8 @@ ROOT = Path(__file__).parents[2]
 def syncer(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **(env or {})}
-    environment.pop("SYNCER_CONFIG", None)
-    environment.pop("SYNCER_DATABASE_URL", None)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SYNCER_")}
+    environment |= env or {}
     return subprocess.run(
         [sys.executable, "-m", "syncer", *args],
         cwd=cwd,
@@ -84,8 +83,32 @@ def test_an_unknown_marketplace_lists_the_available_ones(tmp_path: Path) -> None
 
 
 def test_an_unknown_shop_is_named(tmp_path: Path) -> None:
-    result = syncer("--config", str(config(tmp_path)), "sync", "nope", cwd=tmp_path)
+    path = config(tmp_path)
+    assert syncer("--config", str(path), "db", "upgrade", cwd=tmp_path).returncode == 0
+    result = syncer("--config", str(path), "sync", "nope", cwd=tmp_path)
     assert_one_line_error(result, "no shop 'nope'")
+
+
+def test_reading_an_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
+    result = syncer("--config", str(config(tmp_path)), "status", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "run `syncer db upgrade`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    unreachable = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"
+    result = syncer(
+        "--config",
+        str(config(tmp_path)),
+        "runs",
+        cwd=tmp_path,
+        env={"SYNCER_DATABASE_URL": unreachable},
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "127.0.0.1:1" in line
+    assert "secret" not in line
 
 
 def test_status_json_on_an_empty_catalog_is_an_empty_array(tmp_path: Path) -> None:
