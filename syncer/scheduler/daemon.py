@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,9 +46,16 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set, then shut down gracefully."""
         await asyncio.to_thread(self.runtime.migrate)
-        await self._recover()
+        await self.recover()
         self.scheduler.start()
         shops = await self.follow_shops()
+        self.scheduler.add_job(
+            self.recover,
+            IntervalTrigger(seconds=SHOP_REFRESH_S),
+            id="recover",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.add_job(
             self.follow_shops,
             IntervalTrigger(seconds=SHOP_REFRESH_S),
@@ -62,13 +71,17 @@ class Daemon:
         await stop.wait()
         await self.shutdown()
 
-    async def _recover(self) -> None:
+    async def recover(self) -> None:
+        """Fail the runs of dead workers (this host's dead processes, or silent too long)."""
         now = self.runtime.clock.now()
         stale = now - timedelta(seconds=self.settings.stale_run_seconds)
         async with self.runtime.database.write() as connection:
-            recovered = await run_store.recover_interrupted(connection, now=now, stale_before=stale)
+            dead = {w for w in await run_store.running_workers(connection) if _dead_here(w)}
+            recovered = await run_store.recover_interrupted(
+                connection, now=now, stale_before=stale, dead_workers=dead
+            )
         if recovered:
-            log.warning("daemon.runs_recovered", count=recovered)
+            log.warning("daemon.runs_recovered", count=recovered, dead_workers=sorted(dead))
 
     async def _reconcile_due(self, shop_id: int) -> bool:
         async with self.runtime.database.read() as connection:
@@ -160,3 +173,17 @@ class Daemon:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         log.info("daemon.stopped", at=datetime.now().isoformat(timespec="seconds"))
+
+
+def _dead_here(worker: str) -> bool:
+    """Whether ``worker`` ("host:pid", the default name) is a process of this host that is gone."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host, or a custom name: only the heartbeat can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False

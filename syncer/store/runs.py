@@ -7,7 +7,7 @@ Every checkpoint is fenced: it names the epoch its lease was granted under and i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -120,13 +120,30 @@ async def finish_run(
     await connection.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
 
 
+async def running_workers(connection: AsyncConnection) -> set[str]:
+    """Workers that hold a ``running`` run."""
+    query = sa.select(RUN.c.worker).where(RUN.c.state == RunState.RUNNING.value).distinct()
+    return set((await connection.execute(query)).scalars())
+
+
 async def recover_interrupted(
-    connection: AsyncConnection, *, now: datetime, stale_before: datetime
+    connection: AsyncConnection,
+    *,
+    now: datetime,
+    stale_before: datetime,
+    dead_workers: Collection[str] = (),
 ) -> int:
-    """Fail runs left ``running`` by a process that died (no heartbeat since ``stale_before``)."""
+    """Fail runs left ``running`` by a process that died, and free the leases it held.
+
+    A run is orphaned when its worker is known dead, or when it has sent no heartbeat since
+    ``stale_before`` (every stored page is a heartbeat).
+    """
+    orphaned = RUN.c.heartbeat_at < stale_before
+    if dead_workers:
+        orphaned = sa.or_(orphaned, RUN.c.worker.in_(list(dead_workers)))
     result = await connection.execute(
         RUN.update()
-        .where(RUN.c.state == RunState.RUNNING.value, RUN.c.heartbeat_at < stale_before)
+        .where(RUN.c.state == RunState.RUNNING.value, orphaned)
         .values(
             state=RunState.FAILED.value,
             finished_at=now,
@@ -135,6 +152,12 @@ async def recover_interrupted(
             "the next run resumes from the last saved page",
         )
     )
+    if dead_workers:
+        await connection.execute(
+            STATE.update()
+            .where(STATE.c.lease_owner.in_(list(dead_workers)))
+            .values(lease_owner="", lease_expires_at=None)
+        )
     return result.rowcount or 0
 
 
