@@ -1,14 +1,15 @@
 """Pull runs: stream pages from an adapter into the store, one transaction per page.
 
-Each page's listings, the run's counters and the new cursor are written together, so a crash
-re-reads at most one page and the cursor is never ahead of the stored data. Only a complete
-full pass may mark listings ``deleted``, and only after reading the missing items once more.
+A run first takes the shop's lease (one pull per shop anywhere, fenced by an epoch), then
+streams pages; each page's listings, the run's counters and the cursor are written together, so
+a crash re-reads at most one page and the cursor is never ahead of the stored data. Only a full
+pass marks listings ``deleted``: after listing everything, it reads once more the stored items
+it did not see, and deletes in the same fenced transaction what is really gone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,62 +17,24 @@ from datetime import datetime, timedelta
 import structlog
 
 from syncer.adapter import Adapter, Page, PullWindow
-from syncer.domain import (
-    AuthState,
-    Clock,
-    ListingKey,
-    RunCounts,
-    RunKind,
-    RunState,
-    RunTrigger,
-)
+from syncer.domain import AuthState, Clock, ListingKey, RunCounts, RunKind, RunState, RunTrigger
 from syncer.engine.adapters import AdapterFactory
-from syncer.errors import NeedsReauthError, SyncerError
+from syncer.engine.cursor import Mode, PassCursor, Phase, ShopCursor
+from syncer.errors import NeedsReauthError, StaleLeaseError, SyncerError
 from syncer.settings import Settings
-from syncer.store import Database
+from syncer.store import Connection, Database
 from syncer.store import listings as listing_store
 from syncer.store import runs as run_store
 from syncer.store import shops as shop_store
-from syncer.store.runs import Lease
+from syncer.store.runs import Lease, RunConflictError, StateRow
 from syncer.store.shops import ShopRecord
 
 log = structlog.get_logger("syncer.engine")
 ProgressCallback = Callable[[RunCounts, tuple[int, int] | None], None]
 RECONCILE_BATCH = 200
+MAX_RESUMES = 5  # a pass that failed this often at the same place starts over
 GONE_REASON = "No longer on the marketplace (absent from a full reconcile)"
-
-
-@dataclass(slots=True)
-class PassCursor:
-    """Where an unfinished pass stands; saved with every page."""
-
-    pass_id: str
-    mode: str  # "full" or "incremental"
-    since: datetime | None
-    until: datetime
-    token: str | None = None
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "pass_id": self.pass_id,
-            "mode": self.mode,
-            "since": self.since.isoformat() if self.since else None,
-            "until": self.until.isoformat(),
-            "token": self.token,
-        }
-
-    @classmethod
-    def from_json(cls, data: object) -> PassCursor | None:
-        if not isinstance(data, dict) or not data.get("pass_id"):
-            return None
-        since = data.get("since")
-        return cls(
-            pass_id=str(data["pass_id"]),
-            mode=str(data["mode"]),
-            since=datetime.fromisoformat(since) if isinstance(since, str) else None,
-            until=datetime.fromisoformat(str(data["until"])),
-            token=data.get("token") if isinstance(data.get("token"), str) else None,
-        )
+PULL_KINDS = (RunKind.PULL_FULL.value, RunKind.PULL_INCREMENTAL.value)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -81,6 +44,14 @@ class RunOutcome:
     counts: RunCounts
     error: str = ""
     issues: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class _Start:
+    run_id: int
+    kind: RunKind
+    lease: Lease
+    state: StateRow
 
 
 class PullEngine:
@@ -108,13 +79,36 @@ class PullEngine:
         requested_by: str = "",
         on_progress: ProgressCallback | None = None,
     ) -> RunOutcome:
-        """Pull one shop now; raises ``RunConflictError`` if one is already running."""
-        async with self.database.read() as connection:
-            state = await run_store.load_state(connection, shop.id)
-        kind = (
-            RunKind.PULL_FULL if full or state.high_water_at is None else RunKind.PULL_INCREMENTAL
-        )
+        """Pull one shop now; ``RunConflictError`` if another pull of it holds the lease."""
+        start = await self._start(shop, full=full, trigger=trigger, requested_by=requested_by)
+        with structlog.contextvars.bound_contextvars(
+            run_id=start.run_id, shop=shop.name, shop_id=shop.id, marketplace=shop.marketplace
+        ):
+            run = _PullRun(self, shop, start, on_progress)
+            return await run.execute()
+
+    async def _start(
+        self, shop: ShopRecord, *, full: bool, trigger: RunTrigger, requested_by: str
+    ) -> _Start:
+        """Lease, state and run row in one transaction: all of them, or none."""
+        now = self.clock.now()
+        owner = f"{self.worker}#{now.timestamp():.6f}"
+        until = now + timedelta(seconds=self.settings.daemon.lease_seconds)
         async with self.database.write() as connection:
+            try:
+                lease = await run_store.acquire_lease(
+                    connection, shop.id, owner=owner, now=now, until=until
+                )
+            except StaleLeaseError:
+                running = await run_store.running_run_id(connection, shop.id)
+                raise RunConflictError(shop.id, "pull", running) from None
+            await run_store.supersede_running(connection, shop.id, kinds=PULL_KINDS, now=now)
+            state = await run_store.load_state(connection, shop.id)
+            kind = (
+                RunKind.PULL_FULL
+                if full or state.high_water_at is None
+                else RunKind.PULL_INCREMENTAL
+            )
             run_id = await run_store.start_run(
                 connection,
                 shop_id=shop.id,
@@ -122,132 +116,147 @@ class PullEngine:
                 trigger=trigger,
                 requested_by=requested_by,
                 worker=self.worker,
-                now=self.clock.now(),
+                now=now,
             )
-        with structlog.contextvars.bound_contextvars(
-            run_id=run_id, shop=shop.name, shop_id=shop.id, marketplace=shop.marketplace
-        ):
-            run = _PullRun(self, shop, run_id, kind, on_progress)
-            return await run.execute(state.cursor, state.high_water_at)
+        return _Start(run_id=run_id, kind=kind, lease=lease, state=state)
 
 
 class _PullRun:
-    """One run's state while it executes; keeps ``PullEngine.run`` short."""
+    """One run while it executes; keeps ``PullEngine.run`` short."""
 
     def __init__(
         self,
         engine: PullEngine,
         shop: ShopRecord,
-        run_id: int,
-        kind: RunKind,
+        start: _Start,
         on_progress: ProgressCallback | None,
     ) -> None:
         self.engine = engine
         self.shop = shop
-        self.run_id = run_id
-        self.kind = kind
+        self.run_id = start.run_id
+        self.lease = start.lease
+        self.state = start.state
+        self.mode = Mode.FULL if start.kind is RunKind.PULL_FULL else Mode.INCREMENTAL
         self.on_progress = on_progress
         self.counts = RunCounts()
         self.issues: list[dict[str, str]] = []
+        self.saved = ShopCursor.from_json(start.state.cursor)
+        self.cursor = self._plan()
         self.completed = False
-        self.lease_seconds = engine.settings.daemon.lease_seconds
 
     def _now(self) -> datetime:
         return self.engine.clock.now()
 
     def _lease_until(self) -> datetime:
-        return self._now() + timedelta(seconds=self.lease_seconds)
+        return self._now() + timedelta(seconds=self.engine.settings.daemon.lease_seconds)
 
-    def _plan(self, saved: dict[str, object], high_water: datetime | None) -> PassCursor:
-        """Resume an unfinished pass that covers what was asked, else start a new one."""
-        unfinished = PassCursor.from_json(saved.get("pass"))
-        wants_full = self.kind is RunKind.PULL_FULL
-        if unfinished and (unfinished.mode == "full" or not wants_full):
-            return unfinished
+    def _plan(self) -> PassCursor:
+        """Resume this mode's unfinished pass, unless it keeps failing; else start one."""
+        unfinished = self.saved.slot(self.mode)
+        if unfinished is not None and unfinished.resumes < MAX_RESUMES:
+            return unfinished.resumed()
+        if unfinished is not None:
+            log.warning(
+                "pull.pass_restarted", pass_id=unfinished.pass_id, resumes=unfinished.resumes
+            )
         now = self._now()
-        if wants_full or high_water is None:
-            return PassCursor(pass_id=uuid.uuid4().hex, mode="full", since=None, until=now)
+        if self.mode is Mode.FULL:
+            return PassCursor.start(Mode.FULL, None, now)
         overlap = timedelta(seconds=self.engine.settings.pull.overlap_seconds)
-        return PassCursor(
-            pass_id=uuid.uuid4().hex, mode="incremental", since=high_water - overlap, until=now
-        )
+        high_water = self.state.high_water_at or now
+        return PassCursor.start(Mode.INCREMENTAL, high_water - overlap, now)
 
-    async def execute(self, saved: object, high_water: datetime | None) -> RunOutcome:
-        saved_cursor = saved if isinstance(saved, dict) else {}
-        cursor = self._plan(saved_cursor, high_water)
+    async def execute(self) -> RunOutcome:
         log.info(
             "pull.started",
-            kind=self.kind.value,
-            mode=cursor.mode,
-            resumed=cursor.token is not None,
-            since=str(cursor.since),
+            mode=self.mode.value,
+            phase=self.cursor.phase.value,
+            resumed=self.cursor.started,
+            since=str(self.cursor.since),
         )
-        adapter = self.engine.adapters.create(self.shop)
-        lease: Lease | None = None
+        adapter: Adapter | None = None
         try:
-            async with self.engine.database.write() as connection:
-                lease = await run_store.acquire_lease(
-                    connection,
-                    self.shop.id,
-                    owner=self.engine.worker,
-                    now=self._now(),
-                    until=self._lease_until(),
-                )
-            await self._stream(adapter, lease, cursor)
-            if cursor.mode == "full":
-                await self._reconcile(adapter, lease, cursor)
-            await self._complete(lease, cursor)
+            adapter = self.engine.adapters.create(self.shop)
+            if self.cursor.phase is Phase.LISTING:
+                await self._stream(adapter)
+            if self.mode is Mode.FULL:
+                await self._reconcile(adapter)
+            await self._complete()
         except NeedsReauthError as exc:
             await self._mark_needs_reauth(exc)
-            return await self._finish(RunState.FAILED, exc, saved_cursor, cursor)
+            return await self._finish(RunState.FAILED, exc)
         except SyncerError as exc:
-            return await self._finish(RunState.FAILED, exc, saved_cursor, cursor)
+            return await self._finish(RunState.FAILED, exc)
         except BaseException as exc:
-            await self._finish(
-                RunState.CANCELLED if _cancelled(exc) else RunState.FAILED,
-                exc,
-                saved_cursor,
-                cursor,
-            )
+            cancelled = isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
+            await self._finish(RunState.CANCELLED if cancelled else RunState.FAILED, exc)
             raise
         finally:
-            await adapter.aclose()
-            if lease is not None:
-                async with self.engine.database.write() as connection:
-                    await run_store.release_lease(connection, lease)
+            if adapter is not None:
+                await adapter.aclose()
+            async with self.engine.database.write() as connection:
+                await run_store.release_lease(connection, self.lease)
         state = RunState.PARTIAL if self.counts.quarantined else RunState.SUCCEEDED
-        return await self._finish(state, None, saved_cursor, cursor)
+        return await self._finish(state, None)
 
-    async def _stream(self, adapter: Adapter, lease: Lease, cursor: PassCursor) -> None:
+    async def _stream(self, adapter: Adapter) -> None:
+        cursor = self.cursor
         window = PullWindow(since=cursor.since, until=cursor.until, resume_token=cursor.token)
         async for page in adapter.pull(window):
-            cursor.token = page.next_token
-            await self._store_page(lease, cursor, page)
+            self.cursor = self.cursor.at(page.next_token)
+            await self._store_page(page)
             if self.on_progress:
                 self.on_progress(self.counts, page.progress)
 
-    async def _store_page(self, lease: Lease, cursor: PassCursor, page: Page) -> None:
-        """Listings, seen keys, counters and cursor in one transaction."""
+    async def _store_page(self, page: Page, reconciled: list[str] | None = None) -> int:
+        """Listings, seen keys, deletions, counters and cursor in one fenced transaction.
+
+        ``reconciled``: the item ids a reconcile batch re-read; their listings still unseen
+        after this page are gone, and are marked deleted here. Returns how many were.
+        """
         now = self._now()
+        deleted = 0
         async with self.engine.database.write() as connection:
             outcome = await listing_store.upsert_listings(
                 connection, self.shop.id, page.listings, now=now, run_id=self.run_id
             )
-            if cursor.mode == "full":
-                keys = [listing.key for listing in page.listings]
-                keys += [
-                    ListingKey(q.external_item_id, listing_store.QUARANTINED_VARIANT)
-                    for q in page.quarantined
-                ]
-                await listing_store.record_seen(connection, self.shop.id, cursor.pass_id, keys)
+            if self.mode is Mode.FULL:
+                await listing_store.record_seen(
+                    connection, self.shop.id, self.cursor.pass_id, _seen_keys(page)
+                )
+            if reconciled:
+                gone = await listing_store.unseen_keys(
+                    connection, self.shop.id, self.cursor.pass_id, reconciled
+                )
+                deleted = await listing_store.mark_deleted(
+                    connection,
+                    self.shop.id,
+                    gone,
+                    reason=GONE_REASON,
+                    now=now,
+                    run_id=self.run_id,
+                )
+            self.counts.deleted += deleted
             self._count(page, outcome)
             await run_store.record_progress(connection, self.run_id, self.counts, now)
-            await run_store.checkpoint(
-                connection,
-                lease,
-                cursor={"pass": cursor.as_json()},
-                lease_until=self._lease_until(),
-            )
+            await self._checkpoint(connection)
+        return deleted
+
+    async def _checkpoint(self, connection: Connection, *, done: bool = False) -> None:
+        cursor = self.saved.with_slot(self.mode, None if done else self.cursor)
+        high_water = last_full = None
+        if done:
+            previous = self.state.high_water_at
+            high_water = max(previous, self.cursor.until) if previous else self.cursor.until
+            last_full = self.cursor.until if self.mode is Mode.FULL else None
+        await run_store.checkpoint(
+            connection,
+            self.lease,
+            cursor=cursor.as_json(),
+            lease_until=self._lease_until(),
+            high_water_at=high_water,
+            last_full_at=last_full,
+        )
 
     def _count(self, page: Page, outcome: listing_store.PageOutcome) -> None:
         self.counts.pages += 1
@@ -260,46 +269,30 @@ class _PullRun:
             if len(self.issues) < run_store.MAX_ISSUES_KEPT:
                 self.issues.append({"item": item.external_item_id, "reason": item.reason})
 
-    async def _reconcile(self, adapter: Adapter, lease: Lease, cursor: PassCursor) -> None:
+    async def _reconcile(self, adapter: Adapter) -> None:
         """Read once more every stored item the pass did not see; what is gone is deleted."""
-        after = ""
         while True:
             async with self.engine.database.read() as connection:
                 item_ids = await listing_store.unseen_item_ids(
-                    connection, self.shop.id, cursor.pass_id, after=after, limit=RECONCILE_BATCH
+                    connection,
+                    self.shop.id,
+                    self.cursor.pass_id,
+                    after=self.cursor.after,
+                    limit=RECONCILE_BATCH,
                 )
             if not item_ids:
                 return
-            after = item_ids[-1]
             page = await adapter.fetch_items(item_ids)
-            await self._store_page(lease, cursor, page)
-            async with self.engine.database.write() as connection:
-                gone = await listing_store.unseen_keys(
-                    connection, self.shop.id, cursor.pass_id, item_ids
-                )
-                self.counts.deleted += await listing_store.mark_deleted(
-                    connection,
-                    self.shop.id,
-                    gone,
-                    reason=GONE_REASON,
-                    now=self._now(),
-                    run_id=self.run_id,
-                )
-            log.info("pull.reconciled_batch", checked=len(item_ids), deleted=len(gone))
+            self.cursor = self.cursor.reconciled_to(item_ids[-1])
+            deleted = await self._store_page(page, reconciled=item_ids)
+            log.info("pull.reconciled_batch", checked=len(item_ids), deleted=deleted)
 
-    async def _complete(self, lease: Lease, cursor: PassCursor) -> None:
+    async def _complete(self) -> None:
         """The pass is whole: advance the high-water mark and forget the pass."""
         async with self.engine.database.write() as connection:
-            await run_store.checkpoint(
-                connection,
-                lease,
-                cursor={"pass": None},
-                lease_until=self._lease_until(),
-                high_water_at=cursor.until,
-                last_full_at=cursor.until if cursor.mode == "full" else None,
-            )
-            if cursor.mode == "full":
-                await listing_store.forget_pass(connection, cursor.pass_id)
+            await self._checkpoint(connection, done=True)
+            if self.mode is Mode.FULL:
+                await listing_store.forget_pass(connection, self.cursor.pass_id)
         self.completed = True
 
     async def _mark_needs_reauth(self, error: NeedsReauthError) -> None:
@@ -309,13 +302,9 @@ class _PullRun:
             )
         log.error("shop.needs_reauth", reason=str(error))
 
-    async def _finish(
-        self,
-        state: RunState,
-        error: BaseException | None,
-        before: dict[str, object],
-        cursor: PassCursor,
-    ) -> RunOutcome:
+    async def _finish(self, state: RunState, error: BaseException | None) -> RunOutcome:
+        after = {"pass": None} if self.completed else {"pass": self.cursor.as_json()}
+        before = self.saved.slot(self.mode)
         async with self.engine.database.write() as connection:
             await run_store.finish_run(
                 connection,
@@ -325,8 +314,8 @@ class _PullRun:
                 now=self._now(),
                 issues=self.issues,
                 error=error,
-                cursor_before=before,
-                cursor_after=self._cursor_after(cursor),
+                cursor_before={"pass": before.as_json() if before else None},
+                cursor_after=after,
             )
         event = "pull.finished" if error is None else "pull.failed"
         log.info(
@@ -340,11 +329,11 @@ class _PullRun:
             issues=self.issues,
         )
 
-    def _cursor_after(self, cursor: PassCursor) -> dict[str, object]:
-        if self.completed:
-            return {"pass": None, "high_water_at": cursor.until.isoformat()}
-        return {"pass": cursor.as_json()}
 
-
-def _cancelled(error: BaseException) -> bool:
-    return isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
+def _seen_keys(page: Page) -> list[ListingKey]:
+    """What a page proves exists; a quarantined item exists too, whatever its variants."""
+    keys = [listing.key for listing in page.listings]
+    keys += [
+        ListingKey(q.external_item_id, listing_store.QUARANTINED_VARIANT) for q in page.quarantined
+    ]
+    return keys

@@ -6,6 +6,6 @@ The only package that imports SQLAlchemy/SQLModel; everything else calls these f
 from __future__ import annotations
 
 from syncer.store.crypto import CredentialCipher, load_or_create_key
-from syncer.store.database import Database
+from syncer.store.database import Connection, Database
 
-__all__ = ["CredentialCipher", "Database", "load_or_create_key"]
+__all__ = ["Connection", "CredentialCipher", "Database", "load_or_create_key"]

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from syncer.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
+Connection = AsyncConnection
+"""A connection in a transaction, as handed out by ``Database.read``/``write``."""
 
 
 def async_url(url: str) -> str:

@@ -27,11 +27,12 @@ MAX_ISSUES_KEPT = 200  # a run keeps the first issues in full and counts the res
 
 
 class RunConflictError(SyncerError):
-    """A run of this shop and kind is already running."""
+    """A run of this shop (and kind) is already running."""
 
     def __init__(self, shop_id: int, kind: str, run_id: int | None) -> None:
         self.run_id = run_id
-        super().__init__(f"a {kind} run of shop {shop_id} is already running (run {run_id})")
+        which = f"run {run_id}" if run_id is not None else "its lease is held"
+        super().__init__(f"a {kind} run of shop {shop_id} is already running ({which})")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,13 +153,48 @@ async def recover_interrupted(
             "the next run resumes from the last saved page",
         )
     )
-    if dead_workers:
+    for worker in dead_workers:
         await connection.execute(
             STATE.update()
-            .where(STATE.c.lease_owner.in_(list(dead_workers)))
+            .where(STATE.c.lease_owner.startswith(f"{worker}#", autoescape=True))
             .values(lease_owner="", lease_expires_at=None)
         )
     return result.rowcount or 0
+
+
+async def supersede_running(
+    connection: AsyncConnection, shop_id: int, *, kinds: Collection[str], now: datetime
+) -> int:
+    """Fail the shop's runs still marked ``running``: whoever holds the lease fenced them out.
+
+    Called by a run that has just taken the shop's lease: a run without the lease cannot write
+    any more, so a row still ``running`` belongs to a process that died or stalled.
+    """
+    result = await connection.execute(
+        RUN.update()
+        .where(
+            RUN.c.shop_id == shop_id,
+            RUN.c.state == RunState.RUNNING.value,
+            RUN.c.kind.in_(list(kinds)),
+        )
+        .values(
+            state=RunState.FAILED.value,
+            finished_at=now,
+            error_class="Interrupted",
+            error_message="its worker lost the shop's lease (stopped or stalled); the next "
+            "run resumed from the last saved page",
+        )
+    )
+    return result.rowcount or 0
+
+
+async def running_run_id(connection: AsyncConnection, shop_id: int) -> int | None:
+    return await connection.scalar(
+        sa.select(RUN.c.id)
+        .where(RUN.c.shop_id == shop_id, RUN.c.state == RunState.RUNNING.value)
+        .order_by(RUN.c.id.desc())
+        .limit(1)
+    )
 
 
 async def load_state(connection: AsyncConnection, shop_id: int) -> StateRow:
@@ -179,14 +215,17 @@ async def load_state(connection: AsyncConnection, shop_id: int) -> StateRow:
 async def acquire_lease(
     connection: AsyncConnection, shop_id: int, *, owner: str, now: datetime, until: datetime
 ) -> Lease:
-    """Take the shop's lease (free, expired or already ours) and bump the fencing epoch."""
+    """Take the shop's lease if it is free or expired, and bump the fencing epoch.
+
+    ``owner`` names one run attempt (worker plus a token), so two runs in one process never
+    share a lease.
+    """
     insert = dialect_insert(connection, STATE).values(
         shop_id=shop_id, stream=LISTINGS_STREAM, cursor="{}", epoch=0
     )
     await connection.execute(insert.on_conflict_do_nothing())
     free = sa.or_(
         STATE.c.lease_owner == "",
-        STATE.c.lease_owner == owner,
         STATE.c.lease_expires_at.is_(None),
         STATE.c.lease_expires_at < now,
     )
