@@ -10,7 +10,9 @@
         ├── RetriableError       transient: 5xx, timeouts, resets, busy; retry with backoff
         │   ├── RateLimitedError     429 or "too many requests"; carries retry_after
         │   └── MalformedResponseError  the body was not the documented envelope
-        ├── FatalError           the request can never succeed as sent: stop the run
+        ├── FatalError           this request can never succeed as sent
+        │   └── RequestRejectedError  refused before looking at it (signature, clock,
+        │                             permission): every call fails alike, stop the run
         ├── NeedsReauthError     the seller's grant is gone: the shop needs re-authorization
         ├── TokenExpiredError    the access token was refused: refresh it, then retry once
         └── SkippableItemError   one item cannot be read or written: quarantine it, go on
@@ -88,6 +90,11 @@ class MalformedResponseError(RetriableError):
 
 class FatalError(AdapterError):
     """The request cannot succeed as sent (bad parameters, wrong key, clock far off)."""
+
+
+class RequestRejectedError(FatalError):
+    """The marketplace refused the request itself (signature, clock, app permission), not the
+    item it was about: every other call will fail the same way, so the run stops."""
 
 
 class NeedsReauthError(AdapterError):

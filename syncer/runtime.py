@@ -10,9 +10,10 @@ from functools import cached_property
 from syncer.domain import Clock, SystemClock
 from syncer.engine.adapters import AdapterFactory
 from syncer.engine.pull import PullEngine
-from syncer.errors import StoreError
+from syncer.errors import ConfigError, StoreError
 from syncer.settings import Settings
 from syncer.store import CredentialCipher, Database, load_or_create_key, migrate
+from syncer.store.shops import count_with_credentials
 
 
 @dataclass
@@ -31,8 +32,17 @@ class Runtime:
     @cached_property
     def cipher(self) -> CredentialCipher:
         secrets = self.settings.secrets
-        key = secrets.key.encode() if secrets.key else load_or_create_key(secrets.key_file)
-        return CredentialCipher(key)
+        if secrets.key:
+            return CredentialCipher(secrets.key.encode())
+        if not secrets.key_file.exists():
+            stored = count_with_credentials(self.settings.database.url)
+            if stored:  # a new key could never decrypt them: refuse instead of starting over
+                raise ConfigError(
+                    f"key secrets.key_file: {secrets.key_file} does not exist, but {stored} "
+                    "shops have credentials encrypted with a key; restore that file or set "
+                    "SYNCER_SECRET_KEY"
+                )
+        return CredentialCipher(load_or_create_key(secrets.key_file))
 
     @cached_property
     def worker(self) -> str:

@@ -64,7 +64,6 @@ class DaemonSettings(_Section):
 
 class PullSettings(_Section):
     overlap_seconds: int = Field(default=120, ge=0, le=86400)
-    max_issues_logged: int = Field(default=200, ge=0)
 
 
 class RetrySettings(_Section):
@@ -182,7 +181,7 @@ def _explain(path: Path, error: ValidationError) -> ConfigError:
         if item["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against config/syncer.toml)"
         problems.append(f"key {key}: {message}")
-    return ConfigError(f"{path}: " + "; ".join(problems))
+    return ConfigError(f"{path} (with SYNCER_* overrides): " + "; ".join(problems))
 
 
 def _check_marketplaces(path: Path, settings: Settings) -> None:

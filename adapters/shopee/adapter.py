@@ -7,6 +7,7 @@ of expiry with the single-use refresh token, the new pair saved before it is use
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import timedelta
@@ -37,7 +38,14 @@ from syncer.adapter import (
 )
 from syncer.adapter.pagination import OffsetPage
 from syncer.domain import Listing, ListingKey, QuarantinedItem
-from syncer.errors import AdapterError, FatalError, NeedsReauthError, SkippableItemError
+from syncer.errors import (
+    AdapterError,
+    FatalError,
+    MalformedResponseError,
+    NeedsReauthError,
+    RequestRejectedError,
+    SkippableItemError,
+)
 
 ITEM_LIST = "/api/v2/product/get_item_list"
 BASE_INFO = "/api/v2/product/get_item_base_info"
@@ -49,6 +57,7 @@ TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105  an API path, not a secret
 TOKEN_REFRESH = "/api/v2/auth/access_token/get"  # noqa: S105  an API path, not a secret
 PUBLIC_PATHS = frozenset({TOKEN_GET, TOKEN_REFRESH})
 
+SHOP_KEYS = ("partner_id", "partner_key", "access_token")
 BATCH = 50  # item_id_list, price_list, stock_list and item_list all take 1..50 entries
 PAGE_OVERLAP = 5  # entries of the previous item-list page read again (see OffsetPager)
 REFRESH_AHEAD = timedelta(minutes=15)
@@ -67,12 +76,19 @@ class ShopeeAdapter(HttpAdapter):
     display_name = "Shopee"
     sandbox = "adapters.shopee.sandbox:ShopeeSandbox"
     app_credential_keys = ("partner_id", "partner_key")
+    shop_credential_keys = ("access_token", "refresh_token")
 
     # -- signing and envelope ------------------------------------------------------------
 
     def build_request(
         self, method: str, path: str, params: QueryParams, body: JsonObject | None
     ) -> httpx.Request:
+        needed = ("partner_id", "partner_key") if path in PUBLIC_PATHS else SHOP_KEYS
+        if missing := [key for key in needed if not self.credentials.get(key)]:
+            raise NeedsReauthError(
+                f"the shop's stored credentials lack {', '.join(missing)}; connect it again "
+                "with `syncer shops add ... --code` or `syncer shops reauth`"
+            )
         partner_id = self.credentials["partner_id"]
         timestamp = int(self.context.clock.now().timestamp())
         common: dict[str, str | int] = {"partner_id": partner_id, "timestamp": timestamp}
@@ -99,12 +115,16 @@ class ShopeeAdapter(HttpAdapter):
     # -- tokens --------------------------------------------------------------------------
 
     async def refresh_credentials_now(self) -> Credentials:
+        if not self.credentials.get("refresh_token"):
+            raise NeedsReauthError("no refresh token is stored for this shop; re-authorize it")
         body = {
             "refresh_token": self.credentials["refresh_token"],
             "partner_id": int(self.credentials["partner_id"]),
             "shop_id": int(self.context.shop_external_id),
         }
-        answer = await self.call("POST", TOKEN_REFRESH, body=body, operation="refresh_token")
+        answer = await self.call(
+            "POST", TOKEN_REFRESH, body=body, operation="refresh_token", refresh=False
+        )
         return self._with_tokens(answer)
 
     async def authorize(self, code: str) -> Credentials:
@@ -114,7 +134,7 @@ class ShopeeAdapter(HttpAdapter):
             "partner_id": int(self.credentials["partner_id"]),
             "shop_id": int(self.context.shop_external_id),
         }
-        answer = await self.call("POST", TOKEN_GET, body=body, operation="get_token")
+        answer = await self.call("POST", TOKEN_GET, body=body, operation="get_token", refresh=False)
         return self._with_tokens(answer)
 
     def _with_tokens(self, answer: JsonObject) -> Credentials:
@@ -179,7 +199,9 @@ class ShopeeAdapter(HttpAdapter):
                 total=get_int(body, "total_count", default=0) or None,
             )
         except PayloadError as exc:
-            raise FatalError(f"get_item_list answered an unexpected shape: {exc}") from exc
+            raise MalformedResponseError(
+                f"get_item_list answered an unexpected shape: {exc}"
+            ) from exc
 
     async def fetch_items(self, external_item_ids: Sequence[str]) -> Page:
         await self.ensure_fresh_token()
@@ -200,12 +222,27 @@ class ShopeeAdapter(HttpAdapter):
         return Page(listings=listings, quarantined=quarantined)
 
     async def _base_info(self, item_ids: Sequence[str]) -> list[JsonObject]:
+        """Base info of up to 50 items. If the batch is refused because some id no longer
+        exists, the halves are asked apart until the gone ids are alone (and left out)."""
         params = {"item_id_list": ",".join(item_ids)}
-        answer = await self.call("GET", BASE_INFO, params=params, operation="get_item_base_info")
+        try:
+            answer = await self.call(
+                "GET", BASE_INFO, params=params, operation="get_item_base_info"
+            )
+        except SkippableItemError:
+            if len(item_ids) == 1:
+                return []
+            middle = len(item_ids) // 2
+            halves = await asyncio.gather(
+                self._base_info(item_ids[:middle]), self._base_info(item_ids[middle:])
+            )
+            return [item for half in halves for item in half]
         try:
             return get_objects(get_obj(answer, "response"), "item_list", required=False)
         except PayloadError as exc:
-            raise FatalError(f"get_item_base_info answered an unexpected shape: {exc}") from exc
+            raise MalformedResponseError(
+                f"get_item_base_info answered an unexpected shape: {exc}"
+            ) from exc
 
     async def _item_listings(self, item: JsonObject) -> list[Listing] | QuarantinedItem:
         item_id = str(item.get("item_id", "?"))
@@ -216,11 +253,13 @@ class ShopeeAdapter(HttpAdapter):
                 "GET", MODEL_LIST, params={"item_id": item_id}, operation="get_model_list"
             )
             return mapping.model_listings(item, get_obj(answer, "response"))
-        except PayloadError as exc:
-            self.log.warning("pull.item_quarantined", item_id=item_id, reason=str(exc))
-            return QuarantinedItem(external_item_id=item_id, reason=str(exc))
         except SkippableItemError:
             return []  # deleted between the item list and this call: absent, as if unlisted
+        except RequestRejectedError:
+            raise  # not about this item: every call would fail
+        except (PayloadError, FatalError) as exc:
+            self.log.warning("pull.item_quarantined", item_id=item_id, reason=str(exc))
+            return QuarantinedItem(external_item_id=item_id, reason=str(exc))
 
     # -- push primitives -----------------------------------------------------------------
 
@@ -246,8 +285,9 @@ class ShopeeAdapter(HttpAdapter):
     ) -> list[RowResult]:
         """One call per item and 50 rows (the endpoint takes one item_id at a time)."""
         await self.ensure_fresh_token()
+        latest = dict(rows)  # Shopee refuses a repeated model_id: the last value wins
         by_item: dict[str, list[tuple[ListingKey, JsonObject]]] = defaultdict(list)
-        for key, row in rows:
+        for key, row in latest.items():
             by_item[key.external_item_id].append((key, row))
         calls = [
             (item, chunk)
@@ -263,11 +303,11 @@ class ShopeeAdapter(HttpAdapter):
             keys = [key for key, _ in chunk]
             try:
                 answer = await self.call("POST", path, body=body, operation=op)
-            except NeedsReauthError:
-                raise
+            except (NeedsReauthError, RequestRejectedError):
+                raise  # about the shop or the app, not these rows
             except AdapterError as exc:
-                return [_failed(key, exc) for key in keys]
-            return _model_results(item_id, keys, answer)
+                return [RowResult.failed(key, exc) for key in keys]
+            return mapping.model_results(keys, answer)
 
         results = await self.gather_bounded(calls, send)
         return [row for chunk in results for row in chunk]
@@ -284,70 +324,12 @@ class ShopeeAdapter(HttpAdapter):
             keys = [ListingKey(c.external_item_id, "") for c in chunk]
             try:
                 answer = await self.call("POST", UNLIST_ITEM, body=body, operation="unlist_item")
-            except NeedsReauthError:
+            except (NeedsReauthError, RequestRejectedError):
                 raise
             except AdapterError as exc:
-                return [_failed(key, exc) for key in keys]
-            return _item_results(keys, answer)
+                return [RowResult.failed(key, exc) for key in keys]
+            return mapping.item_results(keys, answer)
 
-        results = await self.gather_bounded(list(_chunks(changes, BATCH)), send)
+        latest = list({change.external_item_id: change for change in changes}.values())
+        results = await self.gather_bounded(list(_chunks(latest, BATCH)), send)
         return [row for chunk in results for row in chunk]
-
-
-def _failed(key: ListingKey, error: AdapterError) -> RowResult:
-    return RowResult(
-        key=key, ok=False, reason=str(error), code=error.code, retriable=error.retriable
-    )
-
-
-def _model_results(item_id: str, keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
-    """Per-row verdicts from ``success_list``/``failure_list``, matched by model_id."""
-    body = answer.get("response")
-    body = body if isinstance(body, dict) else {}
-    failures = {
-        str(row.get("model_id", 0)): str(row.get("failed_reason", "rejected"))
-        for row in get_objects(body, "failure_list", required=False)
-    }
-    successes = {
-        str(row.get("model_id", 0)) for row in get_objects(body, "success_list", required=False)
-    }
-    results = []
-    for key in keys:
-        model = str(mapping.model_id_of(key.external_variant_id))
-        if model in failures:
-            results.append(RowResult(key=key, ok=False, reason=failures[model]))
-        elif model in successes:
-            results.append(RowResult(key=key, ok=True))
-        else:
-            results.append(
-                RowResult(
-                    key=key,
-                    ok=False,
-                    reason=f"Shopee did not report on item {item_id} model {model}",
-                    retriable=True,
-                )
-            )
-    return results
-
-
-def _item_results(keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
-    body = answer.get("response")
-    body = body if isinstance(body, dict) else {}
-    failures = {
-        str(row.get("item_id")): str(row.get("failed_reason", "rejected"))
-        for row in get_objects(body, "failure_list", required=False)
-    }
-    successes = {
-        str(row.get("item_id")) for row in get_objects(body, "success_list", required=False)
-    }
-    return [
-        RowResult(key=key, ok=False, reason=failures[key.external_item_id])
-        if key.external_item_id in failures
-        else RowResult(
-            key=key,
-            ok=key.external_item_id in successes,
-            reason="" if key.external_item_id in successes else "not reported",
-            retriable=key.external_item_id not in successes,
-        )
-        for key in keys
-    ]

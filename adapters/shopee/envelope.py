@@ -2,7 +2,9 @@
 
 Shopee answers ``{request_id, error, message, warning, response}``; ``error`` is "" on success.
 HTTP statuses are not documented (marketplaces/README 2.3), so the ``error`` field decides and
-the status only breaks ties (429, 5xx) or fills in when the body is not JSON.
+the status only breaks ties (429, 5xx) or fills in when the body is not JSON. The sets below
+come from the official error lists; where one code covers both passing and lasting failures
+(``error_server``), the official message decides.
 """
 
 from __future__ import annotations
@@ -15,15 +17,29 @@ from syncer.errors import (
     FatalError,
     NeedsReauthError,
     RateLimitedError,
+    RequestRejectedError,
     RetriableError,
     SkippableItemError,
     TokenExpiredError,
 )
 
-# Transient by their official descriptions ("please try later", "taking some time").
+# Transient: the official descriptions say "please try later" or "taking some time".
 _RETRIABLE = frozenset(
-    {"error_server", "error_inner", "error_system_busy", "error_network", "error_busy"}
+    {
+        "error_server",
+        "error_inner",
+        "error_system_busy",
+        "error_network",
+        "error_busy",
+        "error_get_shop_fail",
+        "error_update_price_fail",
+        "error_unlist_item_failed",
+        "error_cannot_delete_item",
+        "error_busi_add_item_failed",
+    }
 )
+# ...except these messages, which no retry changes (official texts, one typo included).
+_LASTING_MESSAGES = ("Interal error, please contact openapi team", "FBS", "normal stock must")
 # The seller's grant is gone or unusable: only a new authorization helps.
 _REAUTH = frozenset(
     {
@@ -37,8 +53,13 @@ _REAUTH = frozenset(
         "merchant_access_expired",
         "merchant_no_linked",
         "error_merchant_refresh_token",
+        "supplier_access_expired",
+        "supplier_no_linked",
     }
 )
+# The request as a whole was refused: every call of the run would fail the same way.
+_REJECTED = frozenset({"error_sign", "error_shop", "error_perm_non_admin", "invalid_partner_id"})
+_REJECTED_PARAMS = ("in query", "partner_id", "timestamp", "gateway")
 _ITEM_GONE = frozenset({"error_item_not_found", "error_item_not_belong_shop"})
 # "Every row failed": the per-row reasons are still in response.failure_list (the caller's).
 ROWS_FAILED = frozenset({"error_busi_update_stock_failed", "error_unlist_item_all_failed"})
@@ -80,12 +101,22 @@ def classify(  # noqa: PLR0911  one return per documented error class reads best
         return NeedsReauthError(text, code=code, status=status)
     if code == "error_param" and "refresh_token" in message:
         return NeedsReauthError(text, code=code, status=status)
+    if code == "error_auth" and "No permission" in message:
+        return RequestRejectedError(
+            f"{text} (the app lacks this API permission)", code=code, status=status
+        )
     if code == "error_sign":
-        return FatalError(f"{text} (check the partner key)", code=code, status=status)
+        return RequestRejectedError(f"{text} (check the partner key)", code=code, status=status)
     if code == "error_param" and "timestamp" in message.lower():
-        return FatalError(f"{text} (is this machine's clock right?)", code=code, status=status)
+        return RequestRejectedError(
+            f"{text} (is this machine's clock right?)", code=code, status=status
+        )
+    if code in _REJECTED or (code == "error_param" and any(p in message for p in _REJECTED_PARAMS)):
+        return RequestRejectedError(text, code=code, status=status)
     if code in _ITEM_GONE:
         return SkippableItemError(text, item_id=item_id, code=code)
-    if code in _RETRIABLE or (not code and (status >= 500 or status in (408, 425))):
+    if code in _RETRIABLE and not any(lasting in message for lasting in _LASTING_MESSAGES):
+        return RetriableError(text, code=code, status=status)
+    if not code and (status >= 500 or status in (408, 425)):
         return RetriableError(text, code=code, status=status)
     return FatalError(text, code=code, status=status)

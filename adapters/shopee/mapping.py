@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from syncer.adapter import (
     JsonObject,
     PayloadError,
+    RowResult,
     get_bool,
     get_id,
     get_int,
@@ -19,7 +20,7 @@ from syncer.adapter import (
     get_objects,
     get_str,
 )
-from syncer.domain import Listing, ListingStatus, MoneyError, rupiah_from_number
+from syncer.domain import Listing, ListingKey, ListingStatus, MoneyError, rupiah_from_number
 from syncer.domain.clock import utc_from_timestamp
 
 ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
@@ -173,3 +174,50 @@ def model_id_of(external_variant_id: str) -> int:
 
 def variant_id_of(model_id: int) -> str:
     return str(model_id) if model_id else ""
+
+
+def _verdicts(answer: JsonObject, id_field: str) -> tuple[dict[str, str], set[str]]:
+    """Failed ids with their reasons, and succeeded ids, from ``response``'s two lists."""
+    body = answer.get("response")
+    body = body if isinstance(body, dict) else {}
+    failures = {
+        str(row.get(id_field, 0)): str(row.get("failed_reason") or "rejected by Shopee")
+        for row in get_objects(body, "failure_list", required=False)
+    }
+    successes = {
+        str(row.get(id_field, 0)) for row in get_objects(body, "success_list", required=False)
+    }
+    return failures, successes
+
+
+def _results(
+    keys: Sequence[ListingKey], ids: Sequence[str], answer: JsonObject, id_field: str
+) -> list[RowResult]:
+    failures, successes = _verdicts(answer, id_field)
+    results = []
+    for key, row_id in zip(keys, ids, strict=True):
+        if row_id in failures:
+            results.append(RowResult(key=key, ok=False, reason=failures[row_id]))
+        elif row_id in successes:
+            results.append(RowResult(key=key, ok=True))
+        else:  # neither list names it: send it again later
+            results.append(
+                RowResult(
+                    key=key,
+                    ok=False,
+                    retriable=True,
+                    reason=f"Shopee did not report on {id_field} {row_id}",
+                )
+            )
+    return results
+
+
+def model_results(keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
+    """Per-row verdicts of ``update_price``/``update_stock``, matched by model_id."""
+    ids = [str(model_id_of(key.external_variant_id)) for key in keys]
+    return _results(keys, ids, answer, "model_id")
+
+
+def item_results(keys: Sequence[ListingKey], answer: JsonObject) -> list[RowResult]:
+    """Per-row verdicts of ``unlist_item``, matched by item_id."""
+    return _results(keys, [key.external_item_id for key in keys], answer, "item_id")

@@ -18,13 +18,16 @@ import structlog
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.retry import RetryPolicy
 from syncer.domain import Clock, Listing, ListingKey, QuarantinedItem
-from syncer.errors import FatalError
+from syncer.errors import AdapterError, FatalError
 
 Credentials = Mapping[str, str]
 """Adapter-specific secrets (keys, tokens, expiry), stored encrypted by the engine."""
 
 CredentialSaver = Callable[[Credentials], Awaitable[None]]
 """Persists rotated credentials atomically; called before the new tokens are used."""
+
+CredentialLoader = Callable[[], Awaitable[Credentials | None]]
+"""Reads the shop's credentials as stored now (another process may have refreshed them)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +53,7 @@ class AdapterContext:
     settings: AdapterSettings
     save_credentials: CredentialSaver
     clock: Clock
+    load_credentials: CredentialLoader | None = None
     transport: httpx.AsyncBaseTransport | None = None
     limiter: RateLimiter | None = None
     log: structlog.typing.FilteringBoundLogger = field(
@@ -110,6 +114,11 @@ class RowResult:
     code: str = ""
     retriable: bool = False
 
+    @classmethod
+    def failed(cls, key: ListingKey, error: AdapterError) -> RowResult:
+        """A row the whole call failed for, with the call's reason."""
+        return cls(key=key, ok=False, reason=str(error), code=error.code, retriable=error.retriable)
+
 
 class Adapter(ABC):
     """Base class of every marketplace adapter, registered under ``syncer.adapters``."""
@@ -121,6 +130,15 @@ class Adapter(ABC):
     """``module:Class`` of this marketplace's sandbox, for ``syncer sandbox NAME``."""
     app_credential_keys: ClassVar[tuple[str, ...]] = ()
     """Credentials of the integrator's app (not of the shop), e.g. a partner id and key."""
+    shop_credential_keys: ClassVar[tuple[str, ...]] = ()
+    """Credentials of the shop itself; ``authorize`` obtains them when the marketplace uses
+    one-time codes."""
+
+    @classmethod
+    def missing_credentials(cls, credentials: Credentials, *, with_code: bool) -> list[str]:
+        """Keys a shop cannot work without that ``credentials`` lack."""
+        needed = cls.app_credential_keys + (() if with_code else cls.shop_credential_keys)
+        return [key for key in needed if not credentials.get(key)]
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context

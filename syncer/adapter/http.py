@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import httpx
 
+from syncer.adapter.auth import CredentialKeeper
 from syncer.adapter.base import Adapter, AdapterContext, Credentials
 from syncer.adapter.payload import JsonObject
 from syncer.adapter.ratelimit import RateLimiter
@@ -41,7 +42,6 @@ class HttpStats:
     calls: Counter[str] = field(default_factory=Counter)
     retries: int = 0
     rate_limited: int = 0
-    refreshes: int = 0
 
 
 def error_for_status(response: httpx.Response, message: str, code: str = "") -> Exception | None:
@@ -53,7 +53,9 @@ def error_for_status(response: httpx.Response, message: str, code: str = "") -> 
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return RateLimitedError(message, code=code, status=status, retry_after=retry_after)
     if status in (408, 425) or status >= 500:
-        return RetriableError(message, code=code, status=status)
+        error = RetriableError(message, code=code, status=status)
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))  # e.g. 503
+        return error
     if status == 401:
         return TokenExpiredError(message, code=code, status=status)
     return FatalError(message, code=code, status=status)
@@ -65,18 +67,28 @@ class HttpAdapter(Adapter):
     def __init__(self, context: AdapterContext) -> None:
         super().__init__(context)
         settings = context.settings
-        self.credentials: Credentials = dict(context.credentials)
         self.log = context.log
         self.stats = HttpStats()
         self.limiter = context.limiter or RateLimiter(settings.requests_per_second, settings.burst)
         self._fan_out = asyncio.Semaphore(settings.concurrency)
-        self._refresh_lock = asyncio.Lock()
+        self.keeper = CredentialKeeper(
+            context.credentials,
+            refresh=self.refresh_credentials_now,
+            save=context.save_credentials,
+            load=context.load_credentials,
+            log=self.log,
+        )
         self.client = httpx.AsyncClient(
             base_url=settings.base_url,
             timeout=settings.timeout_s,
             transport=context.transport,
             limits=httpx.Limits(max_connections=max(8, settings.concurrency * 2)),
         )
+
+    @property
+    def credentials(self) -> Credentials:
+        """The shop's current credentials (they change when a token is refreshed)."""
+        return self.keeper.current
 
     # -- hooks ---------------------------------------------------------------------------
 
@@ -104,13 +116,20 @@ class HttpAdapter(Adapter):
         params: QueryParams | None = None,
         body: JsonObject | None = None,
         operation: str | None = None,
+        refresh: bool = True,
     ) -> JsonObject:
-        """Send one API call with rate limiting, retries and one token refresh."""
+        """Send one API call with rate limiting, retries and (unless ``refresh`` is False, as
+        for the token endpoints themselves) one token refresh."""
         operation = operation or path
+        used = self.credentials
         try:
             return await self._call_with_retries(method, path, params or {}, body, operation)
-        except TokenExpiredError:
-            await self.refresh_credentials(self.credentials)
+        except TokenExpiredError as exc:
+            if not refresh:
+                raise NeedsReauthError(
+                    f"{operation}: credentials refused ({exc})", code=exc.code, status=exc.status
+                ) from exc
+            await self.keeper.refresh(used)
         try:
             return await self._call_with_retries(method, path, params or {}, body, operation)
         except TokenExpiredError as exc:
@@ -141,8 +160,8 @@ class HttpAdapter(Adapter):
             response = await self.client.send(request)
         except httpx.TimeoutException as exc:
             raise RetriableError(f"{operation}: timed out ({type(exc).__name__})") from exc
-        except httpx.TransportError as exc:
-            raise RetriableError(f"{operation}: connection failed ({type(exc).__name__})") from exc
+        except httpx.RequestError as exc:  # resets, refused connections, corrupt encodings
+            raise RetriableError(f"{operation}: request failed ({type(exc).__name__})") from exc
         try:
             return self.parse_response(response, operation)
         except RateLimitedError:
@@ -150,16 +169,8 @@ class HttpAdapter(Adapter):
             raise
 
     async def refresh_credentials(self, seen: Credentials) -> None:
-        """Refresh once for everyone who saw ``seen`` fail (single-flight within the process)."""
-        async with self._refresh_lock:
-            if self.credentials is not seen:
-                return  # another call already refreshed while we waited
-            fresh = await self.refresh_credentials_now()
-            # Save before use: a rotated refresh token that is not stored locks the shop out.
-            await self.context.save_credentials(fresh)
-            self.credentials = fresh
-            self.stats.refreshes += 1
-            self.log.info("auth.token_refreshed")
+        """Refresh the credentials that ``seen`` held (see ``CredentialKeeper.refresh``)."""
+        await self.keeper.refresh(seen)
 
     # -- helpers for adapters ------------------------------------------------------------
 

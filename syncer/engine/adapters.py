@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from syncer.adapter import Adapter, AdapterContext, Credentials, CredentialSaver, load_adapter
+from syncer.adapter import (
+    Adapter,
+    AdapterContext,
+    AdapterSettings,
+    CredentialLoader,
+    Credentials,
+    CredentialSaver,
+    RateLimiter,
+    load_adapter,
+)
 from syncer.domain import Clock
 from syncer.domain.clock import utc_from_timestamp
 from syncer.settings import Settings
@@ -29,13 +38,23 @@ class AdapterFactory:
         self.database = database
         self.cipher = cipher
         self.clock = clock
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
 
     def create(self, shop: ShopRecord) -> Adapter:
         async def save(credentials: Mapping[str, str]) -> None:
             await self.store_credentials(shop.id, credentials)
 
+        async def load() -> Credentials | None:
+            async with self.database.read() as connection:
+                stored = await shop_store.find_shop(connection, str(shop.id))
+            return self.cipher.decrypt(stored.credentials)
+
         return self.create_for(
-            shop.marketplace, shop.external_shop_id, self.cipher.decrypt(shop.credentials), save
+            shop.marketplace,
+            shop.external_shop_id,
+            self.cipher.decrypt(shop.credentials),
+            save,
+            load,
         )
 
     def create_for(
@@ -44,16 +63,29 @@ class AdapterFactory:
         external_shop_id: str,
         credentials: Credentials,
         save: CredentialSaver = _discard,
+        load: CredentialLoader | None = None,
     ) -> Adapter:
         adapter_class = load_adapter(marketplace)
+        settings = self.settings.marketplace(marketplace).adapter_settings()
         context = AdapterContext(
             shop_external_id=external_shop_id,
             credentials=credentials,
-            settings=self.settings.marketplace(marketplace).adapter_settings(),
+            settings=settings,
             save_credentials=save,
+            load_credentials=load,
             clock=self.clock,
+            limiter=self.limiter(marketplace, external_shop_id, settings),
         )
         return adapter_class(context)
+
+    def limiter(
+        self, marketplace: str, external_shop_id: str, settings: AdapterSettings
+    ) -> RateLimiter:
+        """One budget per shop in this process, shared by all its runs and calls."""
+        key = (marketplace, external_shop_id)
+        if key not in self._limiters:
+            self._limiters[key] = RateLimiter(settings.requests_per_second, settings.burst)
+        return self._limiters[key]
 
     async def store_credentials(self, shop_id: int, credentials: Credentials) -> None:
         expires = credentials.get("access_expires_at", "")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from syncer.adapter import Credentials
+from syncer.adapter import Credentials, load_adapter
 from syncer.engine.adapters import AdapterFactory
+from syncer.errors import ConfigError
 from syncer.store import Database
 from syncer.store import shops as shop_store
 from syncer.store.shops import ShopRecord
@@ -39,6 +40,13 @@ async def connect_shop(
     pull_interval_minutes: int,
 ) -> ShopRecord:
     """Store a new shop; with ``code`` its tokens come first, so nothing half-made is saved."""
+    adapter_class = load_adapter(marketplace)
+    if missing := adapter_class.missing_credentials(credentials, with_code=bool(code)):
+        hint = "" if code else " (or pass --code to obtain the tokens)"
+        raise ConfigError(
+            f"a {adapter_class.display_name} shop needs credentials {', '.join(missing)}: pass "
+            f"--credential KEY=VALUE or --credentials-file FILE{hint}"
+        )
     if code:
         credentials = await authorize(adapters, marketplace, external_shop_id, credentials, code)
     now = adapters.clock.now()

@@ -40,6 +40,8 @@ class Daemon:
         self.settings = runtime.settings.daemon
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: set[tuple[int, bool]] = set()  # (shop, full) waiting or running
+        self._started = False
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
         self._intervals: dict[int, int] = {}
 
@@ -67,6 +69,7 @@ class Daemon:
             self.launch(
                 shop.id, full=await self._reconcile_due(shop.id), trigger=RunTrigger.STARTUP
             )
+        self._started = True
         log.info("daemon.started", shops=len(shops), worker=self.runtime.worker)
         await stop.wait()
         await self.shutdown()
@@ -100,8 +103,11 @@ class Daemon:
                     self.scheduler.remove_job(f"{prefix}:{shop_id}")
             del self._intervals[shop_id]
         for shop in wanted.values():
+            new = shop.id not in self._intervals
             if self._intervals.get(shop.id) != shop.pull_interval_minutes:
                 self._schedule(shop)
+            if new and self._started:  # connected while we run: pull it now, not in N minutes
+                self.launch(shop.id, await self._reconcile_due(shop.id), RunTrigger.STARTUP)
         return list(wanted.values())
 
     def _schedule(self, shop: ShopRecord) -> None:
@@ -134,11 +140,19 @@ class Daemon:
         thread pool, where no loop runs)."""
         self.launch(shop_id, full, trigger)
 
-    def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
-        """Start a pull in the background; returns at once."""
+    def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> bool:
+        """Start a pull in the background; returns at once. A pull of the same shop and kind
+        that is already waiting or running absorbs the trigger (False is returned)."""
+        key = (shop_id, full)
+        if key in self._pending:
+            log.info("daemon.trigger_collapsed", shop_id=shop_id, full=full, trigger=trigger.value)
+            return False
+        self._pending.add(key)
         task = asyncio.get_running_loop().create_task(self._pull(shop_id, full, trigger))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _task: self._pending.discard(key))
+        return True
 
     async def _pull(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
         async with self._slots:

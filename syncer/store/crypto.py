@@ -54,6 +54,6 @@ class CredentialCipher:
         except InvalidToken as exc:
             raise ConfigError(
                 "stored shop credentials cannot be decrypted: the secret key changed "
-                "(set SYNCER_SECRET_KEY or secret_key_file back to the key they were saved with)"
+                "(set SYNCER_SECRET_KEY or secrets.key_file back to the key they were saved with)"
             ) from exc
         return {str(key): str(value) for key, value in data.items()}

@@ -26,13 +26,15 @@ Connection = AsyncConnection
 def async_url(url: str) -> str:
     """Accept plain ``sqlite:///`` and ``postgresql://`` URLs and pick the async drivers."""
     parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}.get(
-        parsed.drivername, parsed.drivername
-    )
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+psycopg",
+        "postgres": "postgresql+psycopg",  # the scheme many hosting providers hand out
+    }.get(parsed.drivername, parsed.drivername)
     if driver not in ("sqlite+aiosqlite", "postgresql+psycopg"):
         raise ConfigError(
-            f"database URL uses {parsed.drivername!r}; allowed: sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/DB"
+            f"key database.url (or SYNCER_DATABASE_URL): driver {parsed.drivername!r} is not "
+            "supported; allowed: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
         )
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 

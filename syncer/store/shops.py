@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from syncer.domain import AuthState
 from syncer.errors import NotFoundError, SyncerError
+from syncer.store.database import sync_url
 from syncer.store.sql import dialect_insert
 from syncer.store.tables import Business, Shop
 
@@ -35,6 +36,19 @@ class ShopRecord:
     token_expires_at: datetime | None
     enabled: bool
     pull_interval_minutes: int
+
+
+def count_with_credentials(url: str) -> int:
+    """Shops whose credentials are stored encrypted (0 when the schema does not exist yet)."""
+    engine = sa.create_engine(sync_url(url))
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("shop"):
+                return 0
+            query = sa.select(sa.func.count()).select_from(SHOP).where(SHOP.c.credentials != "")
+            return int(connection.execute(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 async def ensure_business(connection: AsyncConnection, slug: str, name: str, now: datetime) -> int:

@@ -87,13 +87,14 @@ class Listing(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id")
     external_item_id: str = Field(max_length=64)
     external_variant_id: str = Field(default="", max_length=64)
-    seller_sku: str = Field(default="", max_length=200)
+    # Marketplace text has no length we can promise: Text, so PostgreSQL never refuses a page.
+    seller_sku: str = Field(default="", sa_type=sa.Text)
     title: str = Field(sa_type=sa.Text)
-    variant_name: str = Field(default="", max_length=200)
+    variant_name: str = Field(default="", sa_type=sa.Text)
     price: int = Field(sa_type=sa.BigInteger)
     stock: int
     status: str = Field(max_length=16)
-    raw_status: str = Field(max_length=64)
+    raw_status: str = Field(sa_type=sa.Text)
     status_reason: str = Field(default="", sa_type=sa.Text)
     image_url: str = Field(default="", sa_type=sa.Text)
     remote_updated_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))

@@ -198,7 +198,7 @@ async def test_an_expired_token_is_refreshed_once_saved_before_use_and_retried()
     results = await asyncio.gather(*(client.call("GET", f"/items/{i}") for i in range(5)))
     assert results == [{"ok": 4}] * 5
     assert saved == [{"token": "fresh"}]  # five callers, one refresh
-    assert client.stats.refreshes == 1
+    assert client.keeper.refreshes == 1
 
 
 async def test_a_refused_refresh_means_the_shop_needs_reauthorization() -> None:
