@@ -99,7 +99,9 @@ def classify(  # noqa: PLR0911  one return per documented error class reads best
         return TokenExpiredError(text, code=code, status=status)
     if code in _REAUTH or (code == "error_auth" and "partner_id or shopid" in message):
         return NeedsReauthError(text, code=code, status=status)
-    if code == "error_param" and "refresh_token" in message:
+    if code in ("error_param", "error_auth") and (
+        "refresh_token" in message or message == "Invalid code"
+    ):
         return NeedsReauthError(text, code=code, status=status)
     if code == "error_auth" and "No permission" in message:
         return RequestRejectedError(

@@ -38,6 +38,7 @@ def sync(
         rt.require_schema()
         async with rt.database.read() as connection:
             record = await shop_store.find_shop(connection, shop)
+        engine = rt.pull_engine  # settles the secret key before any output
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -53,7 +54,7 @@ def sync(
                 done, total = position if position else (counts.pages, None)
                 progress.update(task, completed=done, total=total, counts=_counts_text(counts))
 
-            return await rt.pull_engine.run(
+            return await engine.run(
                 record,
                 full=full,
                 trigger=RunTrigger.MANUAL,

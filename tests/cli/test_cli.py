@@ -132,3 +132,53 @@ def test_a_bad_status_filter_names_the_allowed_values(tmp_path: Path, status: st
     assert result.returncode == 2
     assert "active" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_adding_a_shop_without_its_credentials_names_what_is_missing(tmp_path: Path) -> None:
+    path = config(tmp_path)
+    result = syncer(
+        "--config",
+        str(path),
+        "shops",
+        "add",
+        "--marketplace",
+        "shopee",
+        "--shop-id",
+        "1",
+        "--name",
+        "Toko",
+        "--credential",
+        "partner_id=1",
+        cwd=tmp_path,
+    )
+    assert_one_line_error(result, "partner_key", "access_token", "--code")
+
+
+def test_a_lost_key_file_is_refused_while_encrypted_credentials_exist(tmp_path: Path) -> None:
+    path = config(tmp_path)
+    added = syncer(
+        "--config",
+        str(path),
+        "shops",
+        "add",
+        "--marketplace",
+        "shopee",
+        "--shop-id",
+        "1",
+        "--name",
+        "Toko",
+        "--credential",
+        "partner_id=1",
+        "--credential",
+        "partner_key=k",
+        "--credential",
+        "access_token=a",
+        "--credential",
+        "refresh_token=r",
+        cwd=tmp_path,
+    )
+    assert added.returncode == 0, added.stderr
+    (tmp_path / "secret.key").unlink()
+    result = syncer("--config", str(path), "sync", "1", cwd=tmp_path)
+    assert_one_line_error(result, "secrets.key_file", "1 shops have credentials")
+    assert not (tmp_path / "secret.key").exists()

@@ -14,7 +14,7 @@ from adapters.shopee.sandbox import ShopeeSandbox
 from syncer.engine.connect import connect_shop
 from syncer.engine.pull import GONE_REASON
 from syncer.runtime import Runtime
-from syncer.sandbox import SandboxServer
+from syncer.sandbox import LimitRule, SandboxServer
 from syncer.store import shops as shop_store
 from syncer.store.queries import iter_listings
 from syncer.store.shops import ShopRecord
@@ -41,14 +41,12 @@ class ShopeeRig:
     shop: ShopRecord
 
     async def mutate(self, **action: object) -> dict[str, object]:
-        response = await self.control.post("/_sandbox/mutate", json=action)
-        response.raise_for_status()
-        result: dict[str, object] = response.json()
-        return result
+        return await self.control_post("mutate", action)
 
     async def control_post(self, path: str, body: dict[str, object]) -> dict[str, object]:
         response = await self.control.post(f"/_sandbox/{path}", json=body)
-        response.raise_for_status()
+        if response.is_error:
+            raise AssertionError(f"sandbox control {path} {body}: {response.text}")
         result: dict[str, object] = response.json()
         return result
 
@@ -108,7 +106,8 @@ async def shopee_rig(
 ) -> AsyncIterator[ShopeeRig]:
     marker = request.node.get_closest_marker("listings")
     listings = marker.args[0] if marker else 1000
-    sandbox = ShopeeSandbox(seed=3, listings=listings)
+    # The sandbox's limit sits above the client's budget: tests that want 429s ask for storms.
+    sandbox = ShopeeSandbox(seed=3, listings=listings, limit=LimitRule(5000, 5000))
     with SandboxServer(sandbox.app) as server:
         settings = make_settings(
             database_url,
