@@ -82,6 +82,7 @@ class ShopeeSandbox:
             credentials=self.credentials,
             error_response=gateway.server_error,
             throttled_response=gateway.throttled,
+            unrouted_response=gateway.unrouted,
         )
 
     def _endpoints(self) -> dict[str, Endpoint]:

@@ -109,6 +109,14 @@ class ShopeeGateway:
     def _status(self, error: str) -> int:
         return self.settings.status_for_error.get(error, 200) if error else 200
 
+    def unrouted(self, status: int) -> Response:
+        """[I] An unknown path (404) or wrong method (405): the docs show no answer, so the
+        envelope every answer carries, with ``request_id`` (which the guide says is always
+        returned)."""
+        message = "API path not found." if status == 404 else "HTTP method not allowed."
+        payload = {"request_id": request_id(), "error": "error_param", "message": message}
+        return json_response(payload, status)
+
     def server_error(self, status: int) -> Response:
         """An injected 5xx (fault switches), in Shopee's envelope."""
         payload = {"request_id": request_id(), "error": SERVER_ERROR[0], "message": SERVER_ERROR[1]}

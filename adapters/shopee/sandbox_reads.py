@@ -87,15 +87,20 @@ class ShopeeReads:
         return Reply(response)
 
     def get_item_base_info(self, call: Call) -> Reply:
-        """[I] Unknown (or purged) ids are left out of ``item_list``; duplicates answered once."""
+        """[I] Unknown (or purged) ids are left out of ``item_list`` and named in ``warning``;
+        duplicates answered once."""
         ids = int_list(query_list(call.query, "item_id_list"), "item_id_list", limit=50)
         query_bool(call.query, "need_tax_info")
         query_bool(call.query, "need_complaint_policy")  # PL only: nothing to add for ID shops
         self.stats.record_ids(BASE_INFO_IDS, ids)
         with self.store.lock:
-            found = [self.store.get(item_id) for item_id in dict.fromkeys(ids)]
-            items = [base_info(item, self.settings) for item in found if item is not None]
-        return Reply({"item_list": items})
+            found = {item_id: self.store.get(item_id) for item_id in dict.fromkeys(ids)}
+            items = [base_info(item, self.settings) for item in found.values() if item is not None]
+        missing = [str(item_id) for item_id, item in found.items() if item is None]
+        # The guide: "if ... some data is not returned ..., the information will be reflected
+        # in this field" ([I] the wording).
+        warning = f"item_id not found: {','.join(missing)}" if missing else ""
+        return Reply({"item_list": items}, warning=warning)
 
     def get_model_list(self, call: Call) -> Reply:
         item_id = query_int(call.query, "item_id")

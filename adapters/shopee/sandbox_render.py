@@ -24,6 +24,29 @@ class SellerStock(TypedDict):
     if_saleable: bool
 
 
+# [I] Indonesian channels as the field table shapes them (ids and fees are made up).
+_LOGISTICS: list[JSONObject] = [
+    {
+        "logistic_id": 8003,
+        "logistic_name": "SPX Standard",
+        "enabled": True,
+        "shipping_fee": 0.0,
+        "size_id": 0,
+        "is_free": False,
+        "estimated_shipping_fee": 10000.0,
+    },
+    {
+        "logistic_id": 8005,
+        "logistic_name": "J&T Express",
+        "enabled": True,
+        "shipping_fee": 0.0,
+        "size_id": 0,
+        "is_free": False,
+        "estimated_shipping_fee": 11000.0,
+    },
+]
+
+
 def base_info(item: ShopeeItem, settings: ShopeeSandboxSettings) -> JSONObject:
     """One entry of ``response.item_list``. Items with models carry no price or stock here:
     the docs send clients to ``get_model_list`` for those."""
@@ -41,6 +64,7 @@ def base_info(item: ShopeeItem, settings: ShopeeSandboxSettings) -> JSONObject:
         "image": {"image_url_list": [_IMAGE_HOST + image_id], "image_id_list": [image_id]},
         "weight": _kilograms(product.weight_g),
         "dimension": {"package_length": 20, "package_width": 15, "package_height": 10},
+        "logistic_info": _LOGISTICS,
         "pre_order": {"is_pre_order": False, "days_to_ship": 2},
         "condition": "NEW",
         "item_status": item.status,
@@ -90,6 +114,7 @@ def _model(
         "price_info": price_info(item, variant, settings),
         "promotion_id": item.promotion_id if promoted else 0,
         "has_promotion": promoted,
+        "logistic_info": _LOGISTICS,
         "pre_order": {"is_pre_order": False, "days_to_ship": 2},
         "stock_info_v2": stock_info(item, variant, settings),
         "weight": _kilograms(item.product.weight_g),

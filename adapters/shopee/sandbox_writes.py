@@ -8,6 +8,7 @@ endpoint documents (stock, unlist) with the lists still in ``response``.
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -89,7 +90,7 @@ class ShopeeWrites:
                 success.append({"model_id": model_id, "original_price": price})
             if changed:
                 self.store.touch(item, call.now)
-        return Reply({"success_list": success, "failure_list": failure})
+        return Reply({"success_list": success, "failure_list": failure}, warning=_partial(failure))
 
     def _price_row(
         self, item: ShopeeItem, model_id: int, raw: object
@@ -143,7 +144,7 @@ class ShopeeWrites:
         response: JSONObject = {"success_list": success, "failure_list": failure}
         if failure and not success:
             return Reply(response, error=STOCK_ALL_FAILED[0], message=STOCK_ALL_FAILED[1])
-        return Reply(response)
+        return Reply(response, warning=_partial(failure))
 
     def _stock_row(
         self, item: ShopeeItem, model_id: int, row: JSONObject
@@ -194,7 +195,7 @@ class ShopeeWrites:
         response: JSONObject = {"success_list": success, "failure_list": failure}
         if failure and not success:
             return Reply(response, error=UNLIST_ALL_FAILED[0], message=UNLIST_ALL_FAILED[1])
-        return Reply(response)
+        return Reply(response, warning=_partial(failure))
 
     def _unlist_one(self, item_id: int, *, unlist: bool, now: int) -> str:
         """ "" when done, else the failed_reason."""
@@ -230,3 +231,9 @@ def _flag(row: JSONObject) -> bool:
     if not isinstance(value, bool):
         raise wrong_parameters("unlist must be true or false")
     return value
+
+
+def _partial(failure: Sized) -> str:
+    """[I] The guide says a partly failed batch is "reflected in" ``warning``; its wording is
+    not documented."""
+    return f"{len(failure)} of the list failed, please check failure_list" if failure else ""

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp
 
@@ -63,13 +66,23 @@ class SandboxKit:
         credentials: Callable[[], Mapping[str, object]],
         error_response: ErrorResponder,
         throttled_response: ThrottleResponder,
+        unrouted_response: ErrorResponder | None = None,
     ) -> ASGIApp:
-        """The whole sandbox as one ASGI app."""
+        """The whole sandbox as one ASGI app; ``unrouted_response(status)`` answers unknown
+        paths (404) and wrong methods (405) in the marketplace's own format."""
         control = Mount(
             CONTROL_PREFIX,
             routes=[*common_control_routes(self, credentials), *control_routes],
         )
-        app = Starlette(routes=[*routes, control])
+        handlers = {}
+        if unrouted_response is not None:
+
+            async def unrouted(_request: Request, exc: Exception) -> Response:
+                status = exc.status_code if isinstance(exc, HTTPException) else 404
+                return unrouted_response(status)
+
+            handlers = {404: unrouted, 405: unrouted}
+        app = Starlette(routes=[*routes, control], exception_handlers=handlers)
         faulted = FaultMiddleware(
             app,
             self.faults,

@@ -107,11 +107,27 @@ def test_base_info_takes_1_to_50_ids_in_any_documented_form(shopee: RawShopee) -
     assert body["message"] == "invalid field ItemIdList: value must  Not Null"
 
 
-def test_unknown_ids_are_left_out_of_base_info(shopee: RawShopee) -> None:
-    """[I] Unknown ids are simply absent; known ones still come back."""
+def test_unknown_ids_are_left_out_of_base_info_and_named_in_the_warning(
+    shopee: RawShopee,
+) -> None:
+    """[I] Unknown ids are absent; the guide says what is not returned shows in ``warning``."""
     item_id, _ = pick_item(shopee, models=False)
-    items = base_info(shopee, 12345, item_id, 67890)
-    assert [item["item_id"] for item in items] == [item_id]
+    body = shopee.get(BASE_INFO, {"item_id_list": f"12345,{item_id},67890"}).json()
+    assert [item["item_id"] for item in body["response"]["item_list"]] == [item_id]
+    assert body["error"] == ""
+    assert "12345" in body["warning"]
+    assert "67890" in body["warning"]
+    assert shopee.get(BASE_INFO, {"item_id_list": str(item_id)}).json()["warning"] == ""
+
+
+def test_unknown_paths_and_wrong_methods_answer_in_the_envelope(shopee: RawShopee) -> None:
+    """The guide: ``request_id`` is always returned; [I] the code and message."""
+    missing = shopee.get("/api/v2/product/no_such_api")
+    assert missing.status_code == 404
+    assert set(missing.json()) >= {"request_id", "error", "message"}
+    wrong = shopee.post(BASE_INFO, {})
+    assert wrong.status_code == 405
+    assert wrong.json()["error"] == "error_param"
 
 
 def test_model_list_of_an_unknown_item_is_not_found(shopee: RawShopee) -> None:

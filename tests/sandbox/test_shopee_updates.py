@@ -231,3 +231,19 @@ def test_delete_marks_seller_delete_and_freezes_the_item(shopee: RawShopee) -> N
     assert (again["error"], again["message"]) == ("error_item_not_found", "Item_id is not found.")
     truth = [r for r in shopee.truth() if r["item_id"] == str(item_id)]
     assert truth[0]["item_status"] == "SELLER_DELETE"
+
+
+def test_a_partly_failed_batch_says_so_in_the_warning(shopee: RawShopee) -> None:
+    """The guide: "some batch requests fail ... will be reflected in" ``warning``; [I] wording."""
+    item_id, rows = pick_item(shopee, models=True)
+    good = int(rows[0]["model_id"])
+    mixed = {
+        "item_id": item_id,
+        "price_list": [
+            {"model_id": good, "original_price": 66_000},
+            {"model_id": 999, "original_price": 66_000},
+        ],
+    }
+    assert "failure_list" in shopee.post(UPDATE_PRICE, mixed).json()["warning"]
+    clean = {"item_id": item_id, "price_list": [{"model_id": good, "original_price": 67_000}]}
+    assert shopee.post(UPDATE_PRICE, clean).json()["warning"] == ""
