@@ -110,7 +110,10 @@ class ShopeeAdapter(HttpAdapter):
         return self.client.build_request(method, path, params={**params, **common}, json=body)
 
     def parse_response(self, response: httpx.Response, operation: str) -> JsonObject:
-        return envelope.parse(response, operation)
+        body = envelope.parse(response, operation)
+        if warning := body.get("warning"):  # e.g. ids not returned, rows that failed
+            self.log.info("shopee.warning", operation=operation, warning=str(warning)[:300])
+        return body
 
     # -- tokens --------------------------------------------------------------------------
 
