@@ -59,6 +59,16 @@ def upgrade(ctx: typer.Context) -> None:
     print(f"database {runtime.database.safe_url} at revision {run_async(runtime, work)}")
 
 
+@db_app.command("revision")
+def revision(
+    message: Annotated[str, typer.Argument(help="What the schema change is, e.g. 'add product'.")],
+) -> None:
+    """(For contributors) write a migration for the models' changes since the last script."""
+    from syncer.store import migrate
+
+    print(f"wrote {migrate.new_revision(message)}; read it and tidy it before committing")
+
+
 def sandbox(
     ctx: typer.Context,
     marketplace: Annotated[str, typer.Argument(help="Adapter name, e.g. shopee.")],

@@ -5,6 +5,7 @@ The scripts ship inside the package, so an installed service migrates without th
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -52,3 +53,24 @@ def current_revision(url: str) -> str | None:
 
 def is_current(url: str) -> bool:
     return current_revision(url) == head_revision()
+
+
+def new_revision(message: str) -> str:
+    """Write a migration script for the difference between the models and the head schema.
+
+    For contributors: the models are compared with a scratch SQLite database built from the
+    existing scripts; read and tidy the generated file before committing it.
+    """
+    with tempfile.TemporaryDirectory(prefix="syncer-revision-") as folder:
+        url = f"sqlite:///{Path(folder) / 'head.db'}"
+        upgrade(url)
+        engine = sa.create_engine(sync_url(url))
+        try:
+            with engine.begin() as connection:
+                config = _config()
+                config.attributes["connection"] = connection
+                script = command.revision(config, message=message, autogenerate=True)
+        finally:
+            engine.dispose()
+    scripts = script if isinstance(script, list) else [script]
+    return ", ".join(str(item.path) for item in scripts if item is not None)
