@@ -8,7 +8,7 @@ rewritten), then one insert of ListingEvents for changed price, stock or status.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -335,8 +335,3 @@ async def mark_deleted(
 
 async def forget_pass(connection: AsyncConnection, pass_id: str) -> None:
     await connection.execute(SEEN.delete().where(SEEN.c.pass_id == pass_id))
-
-
-def listing_columns() -> Mapping[str, sa.Column[object]]:
-    """Column objects of the listing table, for queries built elsewhere in ``store``."""
-    return {column.name: column for column in LISTING.columns}

@@ -134,9 +134,10 @@ def test_a_bad_status_filter_names_the_allowed_values(tmp_path: Path, status: st
     assert "Traceback" not in result.stderr
 
 
-def test_adding_a_shop_without_its_credentials_names_what_is_missing(tmp_path: Path) -> None:
-    path = config(tmp_path)
-    result = syncer(
+def add_shop(path: Path, tmp_path: Path, *credentials: str) -> subprocess.CompletedProcess[str]:
+    """``syncer shops add`` of a Shopee shop with the given KEY=VALUE credentials."""
+    pairs = [arg for pair in credentials for arg in ("--credential", pair)]
+    return syncer(
         "--config",
         str(path),
         "shops",
@@ -147,35 +148,20 @@ def test_adding_a_shop_without_its_credentials_names_what_is_missing(tmp_path: P
         "1",
         "--name",
         "Toko",
-        "--credential",
-        "partner_id=1",
+        *pairs,
         cwd=tmp_path,
     )
+
+
+def test_adding_a_shop_without_its_credentials_names_what_is_missing(tmp_path: Path) -> None:
+    result = add_shop(config(tmp_path), tmp_path, "partner_id=1")
     assert_one_line_error(result, "partner_key", "access_token", "--code")
 
 
 def test_a_lost_key_file_is_refused_while_encrypted_credentials_exist(tmp_path: Path) -> None:
     path = config(tmp_path)
-    added = syncer(
-        "--config",
-        str(path),
-        "shops",
-        "add",
-        "--marketplace",
-        "shopee",
-        "--shop-id",
-        "1",
-        "--name",
-        "Toko",
-        "--credential",
-        "partner_id=1",
-        "--credential",
-        "partner_key=k",
-        "--credential",
-        "access_token=a",
-        "--credential",
-        "refresh_token=r",
-        cwd=tmp_path,
+    added = add_shop(
+        path, tmp_path, "partner_id=1", "partner_key=k", "access_token=a", "refresh_token=r"
     )
     assert added.returncode == 0, added.stderr
     (tmp_path / "secret.key").unlink()
