@@ -33,6 +33,7 @@ from syncer.adapter.payload import (
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.registry import available_adapters, load_adapter
 from syncer.adapter.retry import RetryPolicy, parse_retry_after
+from syncer.adapter.webhooks import WebhookEvent, WebhookRejectedError, signatures_match
 
 __all__ = [
     "Adapter",
@@ -55,6 +56,8 @@ __all__ = [
     "RetryPolicy",
     "RowResult",
     "StockChange",
+    "WebhookEvent",
+    "WebhookRejectedError",
     "available_adapters",
     "decode_object",
     "error_for_status",
@@ -67,4 +70,5 @@ __all__ = [
     "get_str",
     "load_adapter",
     "parse_retry_after",
+    "signatures_match",
 ]

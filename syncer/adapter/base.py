@@ -17,6 +17,7 @@ import structlog
 
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.retry import RetryPolicy
+from syncer.adapter.webhooks import WebhookEvent, WebhookRejectedError
 from syncer.domain import Clock, Listing, ListingKey, QuarantinedItem
 from syncer.errors import AdapterError, FatalError
 
@@ -162,6 +163,17 @@ class Adapter(ABC):
     @abstractmethod
     async def set_listed(self, changes: Sequence[ListedChange]) -> list[RowResult]:
         """List or unlist whole items; one result per change."""
+
+    @classmethod
+    def parse_webhook(
+        cls, *, url: str, headers: Mapping[str, str], body: bytes, app_credentials: Credentials
+    ) -> list[WebhookEvent]:
+        """Verify a push notification's signature with the app's secret, then parse it.
+
+        Pure (no I/O), so the HTTP layer can answer within the marketplace's deadline. Raises
+        ``WebhookRejectedError`` for a bad signature or body; unknown event types give ``[]``.
+        """
+        raise WebhookRejectedError(f"{cls.display_name} does not send webhooks")
 
     async def authorize(self, code: str) -> Credentials:
         """Exchange a seller's one-time authorization code for credentials (OAuth flows)."""

@@ -1,0 +1,41 @@
+"""Marketplace push notifications, normalized: what changed, for which shop, and how to verify.
+
+Each adapter parses its marketplace's webhook bodies into ``WebhookEvent`` values in a pure
+function (``Adapter.parse_webhook``); the HTTP layer verifies the signature first, records the
+event durably (``event_id`` de-duplicates redeliveries) and enqueues a targeted pull of
+``external_item_ids``. Signatures are compared in constant time with ``signatures_match``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from syncer.errors import FatalError
+
+
+class WebhookRejectedError(FatalError):
+    """A webhook whose signature or shape is wrong; the caller answers 401/400 and changes
+    nothing."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookEvent:
+    marketplace: str
+    event_id: str
+    """Stable across redeliveries of the same notification (de-duplication key)."""
+    shop_external_id: str
+    kind: str
+    """Short marketplace-neutral name, e.g. ``product_status``, ``inventory``, ``price``."""
+    external_item_ids: tuple[str, ...]
+    occurred_at: datetime | None = None
+    raw: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+
+def signatures_match(expected: str | bytes, given: str | bytes) -> bool:
+    """Constant-time comparison, so a forger learns nothing from response times."""
+    left = expected.encode() if isinstance(expected, str) else expected
+    right = given.encode() if isinstance(given, str) else given
+    return hmac.compare_digest(left, right)
