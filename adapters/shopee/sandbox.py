@@ -12,15 +12,18 @@ they are made and listed in ``ShopeeSandboxSettings``. Start it with the sandbox
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+from adapters.shopee.mapping import normalize_status
 from adapters.shopee.sandbox_auth import Identity, ShopeeAuth
 from adapters.shopee.sandbox_control import ShopeeControl
 from adapters.shopee.sandbox_errors import Reply, ShopeeSandboxSettings
 from adapters.shopee.sandbox_gateway import Endpoint, ShopeeGateway
 from adapters.shopee.sandbox_params import Call
 from adapters.shopee.sandbox_reads import ShopeeReads
-from adapters.shopee.sandbox_store import ShopeeStore
+from adapters.shopee.sandbox_store import DELETED, ShopeeStore, TruthRow
 from adapters.shopee.sandbox_writes import ShopeeWrites
+from syncer.domain import ListingKey
 from syncer.sandbox import (
     DEFAULT_LIMIT,
     FaultConfig,
@@ -29,6 +32,7 @@ from syncer.sandbox import (
     SandboxKit,
     generate_catalog,
 )
+from syncer.sandbox.contract import ContractChange, ExpectedListing
 
 __all__ = ["ShopeeSandbox", "ShopeeSandboxSettings"]
 
@@ -115,6 +119,41 @@ class ShopeeSandbox:
     def _refresh(self, call: Call) -> Reply:
         return Reply(self.auth.refresh(call.body))
 
+    # The contract suite's view (syncer.sandbox.contract.ContractSandbox).
+
+    def expected_listings(self) -> list[ExpectedListing]:
+        with self.store.lock:
+            rows = [row for row in self.store.truth(None) if row["item_status"] not in DELETED]
+            malformed = {str(item.item_id) for item in self.store.items.values() if item.malformed}
+        return [_expected(row) for row in rows if row["item_id"] not in malformed]
+
+    def malformed_item_ids(self) -> list[str]:
+        with self.store.lock:
+            return sorted(str(item.item_id) for item in self.store.items.values() if item.malformed)
+
+    def apply(self, change: ContractChange) -> None:
+        body: dict[str, object] = {"item_id": int(change.key.external_item_id)}
+        if change.key.external_variant_id:
+            body["model_id"] = int(change.key.external_variant_id)
+        if change.action == "sell":
+            body["quantity"] = change.value
+        elif change.action in ("set_price", "set_stock"):
+            body[change.action.removeprefix("set_")] = change.value
+        with self.store.lock:
+            self.control.mutate({"action": change.action, **body})  # same words
+
+    def client_settings(self, base_url: str, workdir: Path) -> dict[str, object]:
+        """A client budget just under the sandbox's own (Shopee publishes none)."""
+        limit = self.kit.limiter.default
+        if limit is None:
+            return {}
+        return {"requests_per_second": limit.rate * 0.9, "burst": max(1, limit.burst // 10)}
+
+    def documented_limit_per_minute(self) -> dict[str, int]:
+        """Shopee publishes no numbers (README 2.6); the sandbox's default budget stands in."""
+        limit = self.kit.limiter.default
+        return {} if limit is None else {"*": int(limit.rate * 60)}
+
     def credentials(self) -> dict[str, object]:
         """What a client needs: app ids and key, the shop, its current tokens and a fresh code."""
         auth = self.auth
@@ -127,3 +166,14 @@ class ShopeeSandbox:
             "access_token_expire_in": auth.access_expire_in(),
             "code": auth.unused_code(),
         }
+
+
+def _expected(row: TruthRow) -> ExpectedListing:
+    status, _reason = normalize_status(row["item_status"], row["model_status"], row["stock"])
+    return ExpectedListing(
+        key=ListingKey(row["item_id"], row["model_id"]),
+        seller_sku=row["sku"],
+        price=row["price"],
+        stock=row["stock"],
+        status=status,
+    )

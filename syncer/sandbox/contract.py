@@ -6,6 +6,13 @@ what the sandbox says a correct adapter must see. A sandbox therefore answers in
 normalized vocabulary (``ExpectedListing``), and accepts a small set of seller-side changes
 (``ContractChange``) that every marketplace has, whatever it calls them.
 
+A sandbox may also define ``client_settings(base_url: str, workdir: Path) -> dict[str, object]``:
+the ``[marketplaces.<name>]`` table a client of this sandbox needs beyond ``base_url`` (a feed
+folder, a compressed time scale for per-minute budgets ...). The suite and the demo use it.
+
+Deleted units (by the seller or the marketplace) are left out of ``expected_listings``; the store
+must show them as deleted.
+
 Methods are called from the test's thread while the server runs in its own; implementations
 take their store's lock.
 """
