@@ -81,6 +81,8 @@ class MarketplaceSettings(_Section):
     concurrency: int = Field(default=4, ge=1, le=64)
     page_size: int = Field(default=100, ge=1, le=100)
     retry: RetrySettings = RetrySettings()
+    extra: dict[str, str] = Field(default_factory=dict)
+    """Adapter-specific options (a feed folder, an upload switch ...), named by each adapter."""
 
     def adapter_settings(self) -> AdapterSettings:
         return AdapterSettings(
@@ -96,6 +98,7 @@ class MarketplaceSettings(_Section):
                 initial_wait_s=self.retry.initial_wait_seconds,
                 max_wait_s=self.retry.max_wait_seconds,
             ),
+            extra=dict(self.extra),
         )
 
 
