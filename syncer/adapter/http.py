@@ -11,6 +11,7 @@ import asyncio
 from abc import abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -102,6 +103,11 @@ class HttpAdapter(Adapter):
     def parse_response(self, response: httpx.Response, operation: str) -> JsonObject:
         """The payload of a successful response, or raise the matching ``syncer.errors`` type."""
 
+    def request_slot(self, operation: str) -> AbstractAsyncContextManager[object]:
+        """Held around sending one request and reading its answer: adapters whose marketplace
+        budgets each API separately return a per-operation slot (``syncer.adapter.budgets``)."""
+        return nullcontext()
+
     async def refresh_credentials_now(self) -> Credentials:
         """Obtain fresh credentials (e.g. a new access token). Default: cannot refresh."""
         raise NeedsReauthError("the marketplace refused the credentials and cannot refresh them")
@@ -153,15 +159,16 @@ class HttpAdapter(Adapter):
     async def _send_once(
         self, method: str, path: str, params: QueryParams, body: JsonObject | None, operation: str
     ) -> JsonObject:
-        await self.limiter.acquire()
-        request = self.build_request(method, path, params, body)
-        self.stats.calls[operation] += 1
-        try:
-            response = await self.client.send(request)
-        except httpx.TimeoutException as exc:
-            raise RetriableError(f"{operation}: timed out ({type(exc).__name__})") from exc
-        except httpx.RequestError as exc:  # resets, refused connections, corrupt encodings
-            raise RetriableError(f"{operation}: request failed ({type(exc).__name__})") from exc
+        async with self.request_slot(operation):
+            await self.limiter.acquire()
+            request = self.build_request(method, path, params, body)
+            self.stats.calls[operation] += 1
+            try:
+                response = await self.client.send(request)
+            except httpx.TimeoutException as exc:
+                raise RetriableError(f"{operation}: timed out ({type(exc).__name__})") from exc
+            except httpx.RequestError as exc:  # resets, refused connections, corrupt encodings
+                raise RetriableError(f"{operation}: request failed ({type(exc).__name__})") from exc
         try:
             return self.parse_response(response, operation)
         except RateLimitedError:
