@@ -189,3 +189,6 @@ class PullSeen(SQLModel, table=True):
     external_item_id: str = Field(primary_key=True, max_length=64)
     external_variant_id: str = Field(primary_key=True, max_length=64)
     shop_id: int = Field(foreign_key="shop.id", index=True)
+
+
+from syncer.store import push_tables as _push_tables  # noqa: E402,F401  registers them
