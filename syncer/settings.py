@@ -62,6 +62,11 @@ class DaemonSettings(_Section):
         return value
 
 
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
 class PullSettings(_Section):
     overlap_seconds: int = Field(default=120, ge=0, le=86400)
 
@@ -130,6 +135,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     daemon: DaemonSettings = DaemonSettings()
     pull: PullSettings = PullSettings()
+    web: WebSettings = WebSettings()
     marketplaces: dict[str, MarketplaceSettings] = Field(default_factory=_default_marketplaces)
     demo: DemoSettings = DemoSettings()
 
