@@ -14,8 +14,8 @@ import random
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-import httpx
 import structlog
 
 from syncer.adapter import load_adapter
@@ -23,17 +23,21 @@ from syncer.engine.connect import authorize, connect_shop
 from syncer.errors import ConfigError, NotFoundError
 from syncer.runtime import Runtime
 from syncer.sandbox import MarketplaceSandbox, SandboxServer
+from syncer.sandbox.contract import ContractAction, ContractChange, ContractSandbox
 from syncer.scheduler.daemon import Daemon
 from syncer.store import shops as shop_store
 
 log = structlog.get_logger("syncer.demo")
 ACTIVITY_EVERY_S = 20.0
 ACTIVITY_MUTATIONS = 5
+_ACTIVITY: tuple[ContractAction, ...] = ("sell", "set_price", "set_stock", "unlist", "relist")
+_ACTIVITY_WEIGHTS = (50, 20, 20, 5, 5)
 
 
 @dataclass
 class RunningSandbox:
     marketplace: str
+    sandbox: MarketplaceSandbox
     server: SandboxServer
     credentials: dict[str, object]
 
@@ -61,7 +65,7 @@ def start_sandboxes(runtime: Runtime) -> list[RunningSandbox]:
                 f"demo.sandboxes.{marketplace}.port {options.port}: cannot listen ({exc.strerror});"
                 " stop whatever uses it or choose another port in config/demo.toml"
             ) from None
-        running.append(RunningSandbox(marketplace, server, sandbox.credentials()))
+        running.append(RunningSandbox(marketplace, sandbox, server, sandbox.credentials()))
     return running
 
 
@@ -71,7 +75,10 @@ async def connect_demo_shops(runtime: Runtime, sandboxes: list[RunningSandbox]) 
     for sandbox in sandboxes:
         adapter = load_adapter(sandbox.marketplace)
         creds = sandbox.credentials
-        app_keys = {key: str(creds[key]) for key in adapter.app_credential_keys}
+        # What an operator types in: the app's keys, and the shop's own keys where the
+        # marketplace has no one-time code (Blibli's Api-Seller-Key).
+        wanted = adapter.app_credential_keys + adapter.shop_credential_keys
+        app_keys = {key: str(creds[key]) for key in wanted if key in creds}
         shop_id, code = str(creds["shop_id"]), str(creds.get("code", ""))
         async with runtime.database.read() as connection:
             try:
@@ -90,26 +97,37 @@ async def connect_demo_shops(runtime: Runtime, sandboxes: list[RunningSandbox]) 
                 code=code,
                 pull_interval_minutes=runtime.settings.daemon.pull_interval_minutes,
             )
-        else:
+        elif code:
             fresh = await authorize(runtime.adapters, sandbox.marketplace, shop_id, app_keys, code)
             await runtime.adapters.store_credentials(existing.id, fresh)
+        else:
+            await runtime.adapters.store_credentials(existing.id, app_keys)
 
 
 async def market_activity(sandboxes: list[RunningSandbox], stop: asyncio.Event) -> None:
     """Random sales, price edits and status changes in the sandboxes, as real shops see."""
     rng = random.Random()
-    async with httpx.AsyncClient(timeout=10) as client:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), ACTIVITY_EVERY_S)
-            for sandbox in sandboxes:
-                body = {
-                    "action": "random",
-                    "count": ACTIVITY_MUTATIONS,
-                    "seed": rng.randrange(1 << 30),
-                }
-                with contextlib.suppress(httpx.HTTPError):
-                    await client.post(f"{sandbox.server.base_url}/_sandbox/mutate", json=body)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ACTIVITY_EVERY_S)
+        for running in sandboxes:
+            if isinstance(running.sandbox, ContractSandbox):
+                await asyncio.to_thread(_stir, running.sandbox, rng)
+
+
+def _stir(sandbox: ContractSandbox, rng: random.Random) -> None:
+    units = sandbox.expected_listings()
+    for unit in rng.sample(units, min(ACTIVITY_MUTATIONS, len(units))):
+        action, value = rng.choices(_ACTIVITY, _ACTIVITY_WEIGHTS)[0], 0
+        if action == "sell":
+            if unit.stock == 0:
+                continue
+            value = rng.randint(1, min(unit.stock, 3))
+        elif action == "set_price":
+            value = max(1_000, round(unit.price * rng.uniform(0.85, 1.2) / 100) * 100)
+        elif action == "set_stock":
+            value = rng.randint(0, 200)
+        sandbox.apply(ContractChange(action=action, key=unit.key, value=value))
 
 
 def _banner(runtime: Runtime, sandboxes: list[RunningSandbox]) -> str:
@@ -138,9 +156,13 @@ def _pointed_at(runtime: Runtime, sandboxes: list[RunningSandbox]) -> Runtime:
     marketplaces = dict(runtime.settings.marketplaces)
     for sandbox in sandboxes:
         section = runtime.settings.marketplace(sandbox.marketplace)
-        marketplaces[sandbox.marketplace] = section.model_copy(
-            update={"base_url": sandbox.server.base_url}
-        )
+        update: dict[str, object] = {"base_url": sandbox.server.base_url}
+        client_settings = getattr(sandbox.sandbox, "client_settings", None)
+        if client_settings is not None:  # e.g. the feed folder of a feed-only marketplace
+            wanted = client_settings(sandbox.server.base_url, Path("var/demo"))
+            extra = {**section.extra, **{k: str(v) for k, v in wanted.pop("extra", {}).items()}}
+            update["extra"] = extra
+        marketplaces[sandbox.marketplace] = section.model_copy(update=update)
     settings = runtime.settings.model_copy(update={"marketplaces": marketplaces})
     return Runtime.from_settings(settings, runtime.clock)
 
