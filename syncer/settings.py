@@ -71,6 +71,35 @@ class PullSettings(_Section):
     overlap_seconds: int = Field(default=120, ge=0, le=86400)
 
 
+class PushSettings(_Section):
+    interval_seconds: float = Field(default=10.0, gt=0, le=3600)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    retry_wait_seconds: float = Field(default=30.0, ge=0, le=86400)
+    verify: bool = True
+
+
+Owner = Literal["master", "shop"]
+
+
+class ShopRules(_Section):
+    """How master values become a shop's values, and which side owns each field group."""
+
+    stock_buffer: int = Field(default=0, ge=0)
+    stock_percent: int = Field(default=100, ge=0, le=100)
+    stock_cap: int = Field(default=0, ge=0)
+    price_markup_percent: float = Field(default=0.0, ge=-90, le=1000)
+    price_rounding: int = Field(default=1, ge=1)
+    price_rounding_mode: Literal["nearest", "up", "down"] = "nearest"
+    price_owner: Owner = "master"
+    stock_owner: Owner = "master"
+    content_owner: Owner = "master"
+
+
+class RulesSettings(_Section):
+    default: ShopRules = ShopRules()
+    shops: dict[str, ShopRules] = Field(default_factory=dict)
+
+
 class RetrySettings(_Section):
     max_attempts: int = Field(default=6, ge=1, le=50)
     max_elapsed_seconds: float = Field(default=120.0, gt=0)
@@ -135,6 +164,8 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     daemon: DaemonSettings = DaemonSettings()
     pull: PullSettings = PullSettings()
+    push: PushSettings = PushSettings()
+    rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
     marketplaces: dict[str, MarketplaceSettings] = Field(default_factory=_default_marketplaces)
     demo: DemoSettings = DemoSettings()
