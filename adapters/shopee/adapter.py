@@ -77,6 +77,9 @@ class ShopeeAdapter(HttpAdapter):
     sandbox = "adapters.shopee.sandbox:ShopeeSandbox"
     app_credential_keys = ("partner_id", "partner_key")
     shop_credential_keys = ("access_token", "refresh_token")
+    # update_price/update_stock: one item and 1..50 models a call; unlist_item: 1..50 items.
+    push_batch_limits = {"price": BATCH, "stock": BATCH, "listed": BATCH}
+    push_batch_per_item = frozenset({"price", "stock"})
 
     # -- signing and envelope ------------------------------------------------------------
 

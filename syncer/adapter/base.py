@@ -89,12 +89,15 @@ class Page:
 class PriceChange:
     key: ListingKey
     price: int
+    idempotency_key: str = ""
+    """Stable per desired value; adapters whose marketplace de-duplicates requests send it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StockChange:
     key: ListingKey
     stock: int
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +106,7 @@ class ListedChange:
 
     external_item_id: str
     listed: bool
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +138,12 @@ class Adapter(ABC):
     shop_credential_keys: ClassVar[tuple[str, ...]] = ()
     """Credentials of the shop itself; ``authorize`` obtains them when the marketplace uses
     one-time codes."""
+    push_batch_limits: ClassVar[Mapping[str, int]] = {"price": 1, "stock": 1, "listed": 1}
+    """Rows one push call may carry, per primitive (``update_price``, ``update_stock``,
+    ``set_listed``); the pusher hands each call at most this many rows."""
+    push_batch_per_item: ClassVar[frozenset[str]] = frozenset()
+    """Primitives whose one call may only carry rows (variants) of a single item (Shopee's
+    price and stock)."""
 
     @classmethod
     def missing_credentials(cls, credentials: Credentials, *, with_code: bool) -> list[str]:
