@@ -18,6 +18,7 @@ from syncer.adapter import (
     RateLimiter,
     load_adapter,
 )
+from syncer.adapter.ratelimit import LimiterStats
 from syncer.domain import Clock
 from syncer.domain.clock import utc_from_timestamp
 from syncer.settings import Settings
@@ -86,6 +87,16 @@ class AdapterFactory:
         if key not in self._limiters:
             self._limiters[key] = RateLimiter(settings.requests_per_second, settings.burst)
         return self._limiters[key]
+
+    def limiter_totals(self) -> dict[str, LimiterStats]:
+        """Rate-limiter use summed by marketplace over this process's shops (for /metrics)."""
+        totals: dict[str, LimiterStats] = {}
+        for (marketplace, _shop), limiter in list(self._limiters.items()):
+            total = totals.setdefault(marketplace, LimiterStats())
+            total.acquired += limiter.stats.acquired
+            total.waits += limiter.stats.waits
+            total.waited_s += limiter.stats.waited_s
+        return totals
 
     async def store_credentials(self, shop_id: int, credentials: Credentials) -> None:
         expires = credentials.get("access_expires_at", "")
