@@ -12,7 +12,14 @@ from typing import Annotated
 
 import typer
 
-from syncer.cli import daemon_commands, shop_commands, status_commands, sync_commands
+from syncer.cli import (
+    daemon_commands,
+    shop_commands,
+    status_commands,
+    sync_commands,
+    token_commands,
+    web_commands,
+)
 from syncer.cli.context import CliState
 from syncer.errors import ConfigError, NotFoundError, SyncerError, UnknownAdapterError
 
@@ -45,6 +52,8 @@ daemon_commands.register(app)
 sync_commands.register(app)
 status_commands.register(app)
 shop_commands.register(app)
+token_commands.register(app)
+web_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,356 @@
+"""Read models for the HTTP API and the web pages, always within a tenant scope.
+
+``scope`` is the business a request may see (``None``: an operator, every business). Every
+query joins through ``shop.business_id``, so a row of another business is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from syncer.store.tables import Business, Listing, ListingEvent, Shop, SyncRun
+
+LISTING = Listing.__table__  # type: ignore[attr-defined]
+SHOP = Shop.__table__  # type: ignore[attr-defined]
+RUN = SyncRun.__table__  # type: ignore[attr-defined]
+EVENT = ListingEvent.__table__  # type: ignore[attr-defined]
+BUSINESS = Business.__table__  # type: ignore[attr-defined]
+Scope = int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingFilter:
+    business_id: Scope = None
+    marketplace: str | None = None
+    shop_id: int | None = None
+    status: str | None = None
+    sku: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingRow:
+    id: int
+    shop_id: int
+    shop: str
+    marketplace: str
+    item_id: str
+    variant_id: str
+    sku: str
+    title: str
+    variant: str
+    status: str
+    marketplace_status: str
+    reason: str
+    price: int
+    stock: int
+    image_url: str
+    changed_at: datetime
+    remote_updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventRow:
+    id: int
+    listing_id: int
+    shop_id: int
+    field: str
+    old_value: str
+    new_value: str
+    source: str
+    run_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShopRow:
+    id: int
+    business: str
+    marketplace: str
+    external_shop_id: str
+    name: str
+    auth_state: str
+    auth_error: str
+    token_expires_at: datetime | None
+    enabled: bool
+    pull_interval_minutes: int
+    listings: int = 0
+    last_runs: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GridPage:
+    shops: list[ShopRow]
+    skus: list[str]
+    cells: dict[tuple[str, int], list[ListingRow]]
+    next_sku: str | None
+
+
+_LISTING_COLUMNS = (
+    LISTING.c.id,
+    LISTING.c.shop_id,
+    SHOP.c.name.label("shop"),
+    SHOP.c.marketplace,
+    LISTING.c.external_item_id.label("item_id"),
+    LISTING.c.external_variant_id.label("variant_id"),
+    LISTING.c.seller_sku.label("sku"),
+    LISTING.c.title,
+    LISTING.c.variant_name.label("variant"),
+    LISTING.c.status,
+    LISTING.c.raw_status.label("marketplace_status"),
+    LISTING.c.status_reason.label("reason"),
+    LISTING.c.price,
+    LISTING.c.stock,
+    LISTING.c.image_url,
+    LISTING.c.changed_at,
+    LISTING.c.remote_updated_at,
+)
+
+
+def _listing_row(row: Any) -> ListingRow:  # a Row of _LISTING_COLUMNS
+    return ListingRow(**row._mapping)
+
+
+def _filtered(query: sa.Select[Any], wanted: ListingFilter) -> sa.Select[Any]:
+    if wanted.business_id is not None:
+        query = query.where(SHOP.c.business_id == wanted.business_id)
+    if wanted.marketplace is not None:
+        query = query.where(SHOP.c.marketplace == wanted.marketplace)
+    if wanted.shop_id is not None:
+        query = query.where(LISTING.c.shop_id == wanted.shop_id)
+    if wanted.status is not None:
+        query = query.where(LISTING.c.status == wanted.status)
+    if wanted.sku is not None:
+        query = query.where(LISTING.c.seller_sku == wanted.sku)
+    if wanted.text:
+        needle = wanted.text.lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(LISTING.c.title).contains(needle, autoescape=True),
+                sa.func.lower(LISTING.c.seller_sku).contains(needle, autoescape=True),
+            )
+        )
+    return query
+
+
+async def listings_page(
+    connection: AsyncConnection, wanted: ListingFilter, *, after_id: int, limit: int
+) -> tuple[list[ListingRow], int | None]:
+    """One page of listings in id order; the second value is the next page's ``after_id``."""
+    query = (
+        sa.select(*_LISTING_COLUMNS)
+        .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
+        .where(LISTING.c.id > after_id)
+        .order_by(LISTING.c.id)
+        .limit(limit + 1)
+    )
+    rows = [_listing_row(row) for row in await connection.execute(_filtered(query, wanted))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+async def listing(connection: AsyncConnection, scope: Scope, listing_id: int) -> ListingRow | None:
+    query = _filtered(
+        sa.select(*_LISTING_COLUMNS).join(SHOP, SHOP.c.id == LISTING.c.shop_id),
+        ListingFilter(business_id=scope),
+    ).where(LISTING.c.id == listing_id)
+    row = (await connection.execute(query)).first()
+    return None if row is None else _listing_row(row)
+
+
+async def events(
+    connection: AsyncConnection, listing_ids: Sequence[int], *, limit: int = 200
+) -> list[EventRow]:
+    """The newest events of these listings (callers pass only ids already in scope)."""
+    if not listing_ids:
+        return []
+    query = (
+        sa.select(EVENT)
+        .where(EVENT.c.listing_id.in_(list(listing_ids)))
+        .order_by(EVENT.c.id.desc())
+        .limit(limit)
+    )
+    return [EventRow(**row._mapping) for row in await connection.execute(query)]
+
+
+async def grid(
+    connection: AsyncConnection, wanted: ListingFilter, *, after_sku: str, limit: int
+) -> GridPage:
+    """One page of the SKU x shop grid: ``limit`` SKUs (in order) and their listings."""
+    shops = [s for s in await shops_in(connection, wanted.business_id) if _shown(s, wanted)]
+    shop_ids = [s.id for s in shops]
+    sku_query = (
+        sa.select(LISTING.c.seller_sku)
+        .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
+        .where(LISTING.c.seller_sku > after_sku, LISTING.c.shop_id.in_(shop_ids))
+        .group_by(LISTING.c.seller_sku)
+        .order_by(LISTING.c.seller_sku)
+        .limit(limit + 1)
+    )
+    skus = [str(sku) for sku in (await connection.execute(_filtered(sku_query, wanted))).scalars()]
+    next_sku = skus[limit - 1] if len(skus) > limit else None
+    skus = skus[:limit]
+    cells: dict[tuple[str, int], list[ListingRow]] = {}
+    if skus:
+        query = (
+            sa.select(*_LISTING_COLUMNS)
+            .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
+            .where(LISTING.c.seller_sku.in_(skus), LISTING.c.shop_id.in_(shop_ids))
+            .order_by(LISTING.c.id)
+        )
+        for row in await connection.execute(query):
+            item = _listing_row(row)
+            cells.setdefault((item.sku, item.shop_id), []).append(item)
+    return GridPage(shops=shops, skus=skus, cells=cells, next_sku=next_sku)
+
+
+def _shown(shop: ShopRow, wanted: ListingFilter) -> bool:
+    return (wanted.shop_id is None or shop.id == wanted.shop_id) and (
+        wanted.marketplace is None or shop.marketplace == wanted.marketplace
+    )
+
+
+def _shop_query() -> sa.Select[Any]:
+    return (
+        sa.select(
+            SHOP.c.id,
+            BUSINESS.c.slug.label("business"),
+            SHOP.c.marketplace,
+            SHOP.c.external_shop_id,
+            SHOP.c.name,
+            SHOP.c.auth_state,
+            SHOP.c.auth_error,
+            SHOP.c.token_expires_at,
+            SHOP.c.enabled,
+            SHOP.c.pull_interval_minutes,
+        )
+        .join(BUSINESS, BUSINESS.c.id == SHOP.c.business_id)
+        .order_by(SHOP.c.id)
+    )
+
+
+async def shops_in(connection: AsyncConnection, scope: Scope) -> list[ShopRow]:
+    query = _shop_query()
+    if scope is not None:
+        query = query.where(SHOP.c.business_id == scope)
+    return [ShopRow(**row._mapping) for row in await connection.execute(query)]
+
+
+async def shops_with_runs(
+    connection: AsyncConnection, scope: Scope, *, shop_id: int | None = None
+) -> list[ShopRow]:
+    """Shops with their listing count and the newest run of each kind."""
+    shops = [s for s in await shops_in(connection, scope) if shop_id in (None, s.id)]
+    if not shops:
+        return []
+    ids = [s.id for s in shops]
+    counts = dict(
+        (row[0], int(row[1]))
+        for row in await connection.execute(
+            sa.select(LISTING.c.shop_id, sa.func.count())
+            .where(LISTING.c.shop_id.in_(ids))
+            .group_by(LISTING.c.shop_id)
+        )
+    )
+    newest = (
+        sa.select(sa.func.max(RUN.c.id))
+        .where(RUN.c.shop_id.in_(ids))
+        .group_by(RUN.c.shop_id, RUN.c.kind)
+        .scalar_subquery()
+    )
+    latest: dict[int, list[dict[str, object]]] = {}
+    runs = await connection.execute(
+        sa.select(*_RUN_COLUMNS).where(RUN.c.id.in_(newest)).order_by(RUN.c.id.desc())
+    )
+    for run in runs:
+        latest.setdefault(run.shop_id, []).append(dict(run._mapping))
+    return [replace(s, listings=counts.get(s.id, 0), last_runs=latest.get(s.id, [])) for s in shops]
+
+
+_RUN_COLUMNS = (
+    RUN.c.id,
+    RUN.c.shop_id,
+    RUN.c.kind,
+    RUN.c.trigger,
+    RUN.c.requested_by,
+    RUN.c.state,
+    RUN.c.created_at,
+    RUN.c.started_at,
+    RUN.c.finished_at,
+    RUN.c.heartbeat_at,
+    RUN.c.pages,
+    RUN.c.fetched,
+    RUN.c.created,
+    RUN.c.updated,
+    RUN.c.unchanged,
+    RUN.c.deleted,
+    RUN.c.quarantined,
+    RUN.c.pushed,
+    RUN.c.failed,
+    RUN.c.error_class,
+    RUN.c.error_message,
+)
+
+
+async def runs_page(
+    connection: AsyncConnection,
+    scope: Scope,
+    *,
+    shop_id: int | None,
+    state: str | None,
+    kind: str | None,
+    before_id: int | None,
+    limit: int,
+) -> tuple[list[dict[str, object]], int | None]:
+    """Runs newest first, with their shop; the second value is the next page's ``before_id``."""
+    query = (
+        sa.select(*_RUN_COLUMNS, SHOP.c.name.label("shop"), SHOP.c.marketplace)
+        .join(SHOP, SHOP.c.id == RUN.c.shop_id)
+        .order_by(RUN.c.id.desc())
+        .limit(limit + 1)
+    )
+    if scope is not None:
+        query = query.where(SHOP.c.business_id == scope)
+    for column, value in ((RUN.c.shop_id, shop_id), (RUN.c.state, state), (RUN.c.kind, kind)):
+        if value is not None:
+            query = query.where(column == value)
+    if before_id is not None:
+        query = query.where(RUN.c.id < before_id)
+    rows = [dict(row._mapping) for row in await connection.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (int(str(rows[-1]["id"])) if more else None)
+
+
+async def run(connection: AsyncConnection, scope: Scope, run_id: int) -> dict[str, object] | None:
+    query = (
+        sa.select(*_RUN_COLUMNS, RUN.c.issues, SHOP.c.name.label("shop"), SHOP.c.marketplace)
+        .join(SHOP, SHOP.c.id == RUN.c.shop_id)
+        .where(RUN.c.id == run_id)
+    )
+    if scope is not None:
+        query = query.where(SHOP.c.business_id == scope)
+    row = (await connection.execute(query)).first()
+    return None if row is None else dict(row._mapping)
+
+
+async def status_summary(connection: AsyncConnection, wanted: ListingFilter) -> dict[str, int]:
+    """Listing counts by status under the same filter as a grid or list."""
+    query = (
+        sa.select(LISTING.c.status, sa.func.count())
+        .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
+        .group_by(LISTING.c.status)
+    )
+    return {row[0]: int(row[1]) for row in await connection.execute(_filtered(query, wanted))}
+
+
+async def businesses(connection: AsyncConnection) -> list[tuple[int, str, str]]:
+    query = sa.select(BUSINESS.c.id, BUSINESS.c.slug, BUSINESS.c.name).order_by(BUSINESS.c.slug)
+    return [(row[0], row[1], row[2]) for row in await connection.execute(query)]

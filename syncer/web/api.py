@@ -1,0 +1,328 @@
+"""``/api/v1``: listings, products, shops, runs for businesses (their own) and operators (all).
+
+Operator-only: adding shops, creating tokens, triggering syncs. Lists page with opaque cursors.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
+from syncer.engine.connect import connect_shop
+from syncer.store import access
+from syncer.store import web_push_queries as push_queries
+from syncer.store import web_queries as queries
+from syncer.store.access import Principal
+from syncer.store.web_queries import ListingFilter, ListingRow, ShopRow
+from syncer.web import schemas as s
+from syncer.web.auth import Caller, Operator, scope_for
+from syncer.web.errors import ApiError, invalid, not_found
+from syncer.web.marketplaces import marketplace_info
+from syncer.web.state import WebState, web_state
+
+State = Annotated[WebState, Depends(web_state)]
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": s.ErrorOut, "description": text}
+    for code, text in (
+        (401, "No token, or an unknown or revoked one."),
+        (404, "Not found, or outside the token's business."),
+        (422, "Invalid input; `error.field` names it."),
+    )
+}
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+MARKETPLACE = r"^[a-z][a-z0-9_]{0,31}$"
+BusinessParam = Annotated[
+    str | None,
+    Query(pattern=s.SLUG, description="Operators: only this business. Businesses: their own."),
+]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=100, description="`next_cursor` of a page.")]
+
+
+def encode_cursor(kind: str, value: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([kind, value]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        found_kind, value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise invalid(
+            "cursor", "not a cursor this API gave out; omit it for the first page"
+        ) from None
+    if found_kind != kind or not isinstance(value, int) or isinstance(value, bool):
+        raise invalid("cursor", "not a cursor of this list; omit it for the first page")
+    return value
+
+
+def listing_out(row: ListingRow) -> s.ListingOut:
+    feed_only = marketplace_info(row.marketplace).feed_only
+    return s.ListingOut.model_validate({**_fields(row), "feed_only": feed_only})
+
+
+def shop_out(shop: ShopRow) -> s.ShopOut:
+    feed_only = marketplace_info(shop.marketplace).feed_only
+    return s.ShopOut.model_validate({**_fields(shop), "feed_only": feed_only})
+
+
+def _fields(row: object) -> dict[str, object]:
+    return {name: getattr(row, name) for name in row.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+@router.get("/me", summary="Who this token is", response_model=s.MeOut)
+async def me(who: Caller) -> s.MeOut:
+    role = "operator" if who.is_operator else "business"
+    return s.MeOut(role=role, business=who.business_slug, label=who.label)
+
+
+@router.get(
+    "/listings", summary="Listings, filtered, a page at a time", response_model=s.ListingPage
+)
+async def list_listings(
+    state: State,
+    who: Caller,
+    business: BusinessParam = None,
+    marketplace: Annotated[str | None, Query(pattern=MARKETPLACE)] = None,
+    shop: Annotated[int | None, Query(ge=1, description="Shop id.")] = None,
+    status: ListingStatus | None = None,
+    sku: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Exact SKU.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Text in title or SKU.")
+    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> s.ListingPage:
+    wanted = ListingFilter(
+        business_id=await scope_for(state, who, business),
+        marketplace=marketplace,
+        shop_id=shop,
+        status=status.value if status else None,
+        sku=sku,
+        text=q,
+    )
+    after = decode_cursor("listing", cursor) or 0
+    async with state.database.read() as connection:
+        rows, next_id = await queries.listings_page(connection, wanted, after_id=after, limit=limit)
+    return s.ListingPage(
+        items=[listing_out(row) for row in rows],
+        next_cursor=None if next_id is None else encode_cursor("listing", next_id),
+    )
+
+
+@router.get(
+    "/listings/{listing_id}", summary="One listing and its history", response_model=s.ListingDetail
+)
+async def get_listing(
+    state: State, who: Caller, listing_id: Annotated[int, Path(ge=1)]
+) -> s.ListingDetail:
+    async with state.database.read() as connection:
+        row = await queries.listing(connection, who.business_id, listing_id)
+        if row is None:
+            raise not_found(f"listing {listing_id}")
+        history = await queries.events(connection, [row.id])
+    return s.ListingDetail(
+        listing=listing_out(row), events=[s.EventOut.model_validate(e) for e in history]
+    )
+
+
+@router.get(
+    "/products/{sku}",
+    summary="One product (master SKU): its listings on every marketplace, and their history",
+    response_model=s.ProductOut,
+)
+async def get_product(
+    state: State,
+    who: Caller,
+    sku: Annotated[str, Path(min_length=1, max_length=200)],
+    business: BusinessParam = None,
+) -> s.ProductOut:
+    wanted = ListingFilter(business_id=await scope_for(state, who, business), sku=sku)
+    async with state.database.read() as connection:
+        rows, _ = await queries.listings_page(connection, wanted, after_id=0, limit=500)
+        if not rows:
+            raise not_found(f"product {sku!r}")
+        history = await queries.events(connection, [row.id for row in rows])
+    return s.ProductOut(
+        sku=sku,
+        listings=[listing_out(row) for row in rows],
+        events=[s.EventOut.model_validate(e) for e in history],
+    )
+
+
+@router.get(
+    "/shops", summary="Shops with auth state and their latest runs", response_model=list[s.ShopOut]
+)
+async def list_shops(state: State, who: Caller, business: BusinessParam = None) -> list[s.ShopOut]:
+    scope = await scope_for(state, who, business)
+    async with state.database.read() as connection:
+        shops = await queries.shops_with_runs(connection, scope)
+    return [shop_out(shop) for shop in shops]
+
+
+@router.get("/shops/{shop_id}", summary="One shop", response_model=s.ShopOut)
+async def get_shop(state: State, who: Caller, shop_id: Annotated[int, Path(ge=1)]) -> s.ShopOut:
+    return shop_out(await _shop(state, who, shop_id))
+
+
+async def _shop(state: WebState, who: Principal, shop_id: int) -> ShopRow:
+    async with state.database.read() as connection:
+        shops = await queries.shops_with_runs(connection, who.business_id, shop_id=shop_id)
+    if not shops:
+        raise not_found(f"shop {shop_id}")
+    return shops[0]
+
+
+@router.post(
+    "/shops",
+    summary="Connect a shop (operators)",
+    status_code=201,
+    response_model=s.ShopOut,
+    responses={403: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}},
+)
+async def add_shop(state: State, who: Operator, body: s.ShopIn) -> s.ShopOut:
+    interval = body.pull_interval_minutes or state.settings.daemon.pull_interval_minutes
+    record = await connect_shop(
+        state.database,
+        state.adapters,
+        business=body.business,
+        marketplace=body.marketplace,
+        external_shop_id=body.external_shop_id,
+        name=body.name,
+        credentials=body.credentials,
+        code=body.code,
+        pull_interval_minutes=interval,
+    )
+    return shop_out(await _shop(state, who, record.id))
+
+
+@router.post(
+    "/shops/{shop_id}/sync",
+    summary="Start a pull of one shop now (operators)",
+    status_code=202,
+    response_model=s.SyncOut,
+    responses={403: {"model": s.ErrorOut}, 503: {"model": s.ErrorOut}},
+)
+async def trigger_sync(
+    state: State, who: Operator, shop_id: Annotated[int, Path(ge=1)], body: s.SyncIn | None = None
+) -> s.SyncOut:
+    full = body.full if body else False
+    shop = await _shop(state, who, shop_id)
+    if state.launcher is None:
+        raise ApiError(
+            503,
+            "unavailable",
+            "no daemon runs in this server to start syncs; run `syncer sync SHOP` instead",
+        )
+    accepted = state.launcher.launch(shop.id, full, RunTrigger.MANUAL)
+    kind = RunKind.PULL_FULL if full else RunKind.PULL_INCREMENTAL
+    message = "started; follow it under /api/v1/runs" if accepted else "a run already waits"
+    return s.SyncOut(shop_id=shop.id, kind=kind, accepted=accepted, message=message)
+
+
+@router.get(
+    "/runs", summary="Sync runs, newest first, with their progress", response_model=s.RunPage
+)
+async def list_runs(
+    state: State,
+    who: Caller,
+    business: BusinessParam = None,
+    shop: Annotated[int | None, Query(ge=1)] = None,
+    run_state: Annotated[RunState | None, Query(alias="state")] = None,
+    kind: RunKind | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> s.RunPage:
+    scope = await scope_for(state, who, business)
+    async with state.database.read() as connection:
+        rows, next_id = await queries.runs_page(
+            connection,
+            scope,
+            shop_id=shop,
+            state=run_state.value if run_state else None,
+            kind=kind.value if kind else None,
+            before_id=decode_cursor("run", cursor),
+            limit=limit,
+        )
+    return s.RunPage(
+        items=[s.RunOut.model_validate(row) for row in rows],
+        next_cursor=None if next_id is None else encode_cursor("run", next_id),
+    )
+
+
+@router.get(
+    "/runs/{run_id}", summary="One run with its progress and issues", response_model=s.RunDetail
+)
+async def get_run(state: State, who: Caller, run_id: Annotated[int, Path(ge=1)]) -> s.RunDetail:
+    async with state.database.read() as connection:
+        row = await queries.run(connection, who.business_id, run_id)
+    if row is None:
+        raise not_found(f"run {run_id}")
+    issues = json.loads(str(row.pop("issues") or "[]"))
+    return s.RunDetail.model_validate({**row, "issues": issues})
+
+
+@router.post(
+    "/tokens",
+    summary="Create an API token (operators); it is shown once",
+    status_code=201,
+    response_model=s.TokenOut,
+    responses={403: {"model": s.ErrorOut}},
+)
+async def create_token(state: State, who: Operator, body: s.TokenIn) -> s.TokenOut:
+    label = body.label or f"created by token {who.token_id}"
+    token = await access.create_token(
+        state.database,
+        business=body.business,
+        operator=body.operator,
+        label=label,
+        now=state.clock.now(),
+    )
+    role = "operator" if body.operator else "business"
+    return s.TokenOut(token=token, role=role, business=body.business, label=label)
+
+
+@router.get(
+    "/pushes",
+    summary="Pushes to marketplaces: pending and failed (by default), with reasons",
+    response_model=s.PushPage,
+)
+async def list_pushes(
+    state: State,
+    who: Caller,
+    business: BusinessParam = None,
+    push_state: Annotated[
+        list[s.PushState] | None,
+        Query(
+            alias="state",
+            description="Repeat to combine; default: pending, in_flight, failed, mismatch.",
+        ),
+    ] = None,
+    shop: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> s.PushPage:
+    scope = await scope_for(state, who, business)
+    states = tuple(push_state) if push_state else (*push_queries.UNFINISHED, *push_queries.PROBLEMS)
+    async with state.database.read() as connection:
+        rows, next_id = await push_queries.pushes_page(
+            connection,
+            scope,
+            states=states,
+            shop_id=shop,
+            before_id=decode_cursor("push", cursor),
+            limit=limit,
+        )
+    return s.PushPage(
+        items=[s.PushOut.model_validate(row) for row in rows],
+        next_cursor=None if next_id is None else encode_cursor("push", next_id),
+    )
