@@ -16,6 +16,15 @@ from syncer.adapter.base import (
     RowResult,
     StockChange,
 )
+from syncer.adapter.feed_writer import content_name, render_csv, write_atomic
+from syncer.adapter.feeds import (
+    FeedError,
+    FeedFormat,
+    FeedPosition,
+    FeedRow,
+    format_for,
+    read_feed,
+)
 from syncer.adapter.http import HttpAdapter, HttpStats, QueryParams, error_for_status
 from syncer.adapter.pagination import OffsetPager
 from syncer.adapter.payload import (
@@ -42,6 +51,10 @@ __all__ = [
     "CredentialLoader",
     "CredentialSaver",
     "Credentials",
+    "FeedError",
+    "FeedFormat",
+    "FeedPosition",
+    "FeedRow",
     "HttpAdapter",
     "HttpStats",
     "JsonObject",
@@ -59,8 +72,10 @@ __all__ = [
     "WebhookEvent",
     "WebhookRejectedError",
     "available_adapters",
+    "content_name",
     "decode_object",
     "error_for_status",
+    "format_for",
     "get_bool",
     "get_id",
     "get_int",
@@ -70,5 +85,8 @@ __all__ = [
     "get_str",
     "load_adapter",
     "parse_retry_after",
+    "read_feed",
+    "render_csv",
     "signatures_match",
+    "write_atomic",
 ]
