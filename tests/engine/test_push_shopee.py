@@ -1,0 +1,91 @@
+"""Pushes against two Shopee sandboxes over loopback: master changes reach every linked
+listing and are read back; a rejected row fails with its reason and the others go through."""
+
+from __future__ import annotations
+
+from syncer.store import catalog
+from syncer.store import push_tasks as task_store
+from syncer.store.catalog import LinkedListing, ProductRecord
+from tests.engine.push_rig import PushRig, push_rig
+
+__all__ = ["push_rig"]
+
+
+async def linked_rows(rig: PushRig, sku: str) -> list[LinkedListing]:
+    async with rig.runtime.database.read() as connection:
+        product = await catalog.find_product(connection, sku)
+        return await catalog.linked_listings(connection, product.id)
+
+
+async def products_on_every_shop(rig: PushRig, count: int) -> list[ProductRecord]:
+    """Products with one active listing on each shop, none under promotion."""
+    async with rig.runtime.database.read() as connection:
+        products = await catalog.list_products(connection)
+    chosen = []
+    for product in products:
+        linked = await linked_rows(rig, product.sku)
+        shops = [row.shop_id for row in linked if row.status == "active"]
+        if sorted(shops) == sorted(shop.id for shop in rig.shops) and len(linked) == len(shops):
+            for shop in rig.shops:
+                await rig.mutate(shop, action="unpromote", item_id=int(linked[0].key[0]))
+            chosen.append(product)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError("not enough products listed on every shop")
+
+
+async def shown(rig: PushRig, sku: str, field: str) -> list[object]:
+    values = []
+    for row in await linked_rows(rig, sku):
+        shop = next(shop for shop in rig.shops if shop.id == row.shop_id)
+        values.append((await rig.truth(shop))[(row.key[0], row.key[1])][field])
+    return values
+
+
+async def test_a_master_price_change_reaches_every_linked_listing_verified(
+    push_rig: PushRig,
+) -> None:
+    """set-price on a master product: every linked listing on both shops shows it, verified."""
+    await push_rig.pull_all(full=True)
+    first = await push_rig.push()
+    assert first.linked == 2 * first.products_created > 0  # same catalog on both shops
+    [product] = await products_on_every_shop(push_rig, 1)
+
+    outcome = await push_rig.changes.set_price(product.sku, product.price + 1000)
+    report = await push_rig.push()
+
+    assert outcome.tasks == len(push_rig.shops)
+    assert report.states() == {"verified": len(push_rig.shops)}
+    assert await shown(push_rig, product.sku, "price") == [product.price + 1000] * 2
+    async with push_rig.runtime.database.read() as connection:
+        assert await task_store.state_counts(connection) == {"verified": 2}
+        stored = await catalog.linked_listings(connection, product.id)
+    assert [row.price for row in stored] == [product.price + 1000] * 2
+
+
+async def test_a_rejected_push_fails_with_its_reason_and_the_others_go_through(
+    push_rig: PushRig,
+) -> None:
+    """A price locked by a promotion ends failed with that reason; the other product is
+    verified; the listing keeps its old price in the store."""
+    await push_rig.pull_all(full=True)
+    await push_rig.push()
+    locked, free = await products_on_every_shop(push_rig, 2)
+    shop = push_rig.shops[0]
+    [locked_row] = [r for r in await linked_rows(push_rig, locked.sku) if r.shop_id == shop.id]
+    await push_rig.mutate(shop, action="promote", item_id=int(locked_row.key[0]))
+
+    await push_rig.changes.set_price(locked.sku, locked.price + 500)
+    await push_rig.changes.set_price(free.sku, free.price + 500)
+    report = await push_rig.push()
+
+    assert report.states() == {"verified": 3, "failed": 1}
+    async with push_rig.runtime.database.read() as connection:
+        [failed] = await task_store.tasks_in(connection, ["failed"])
+        [kept] = [
+            r for r in await catalog.linked_listings(connection, locked.id) if r.shop_id == shop.id
+        ]
+    assert (failed.seller_sku, failed.field) == (locked.sku, "price")
+    assert failed.reason.startswith("Price locked by a running promotion (Shopee: ")
+    assert kept.price == locked.price
+    assert await shown(push_rig, free.sku, "price") == [free.price + 500] * 2
