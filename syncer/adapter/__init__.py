@@ -16,6 +16,7 @@ from syncer.adapter.base import (
     RowResult,
     StockChange,
 )
+from syncer.adapter.cursor_pager import CursorPage, CursorPager, CursorStep
 from syncer.adapter.feed_writer import content_name, render_csv, write_atomic
 from syncer.adapter.feeds import (
     FeedError,
@@ -51,6 +52,9 @@ __all__ = [
     "CredentialLoader",
     "CredentialSaver",
     "Credentials",
+    "CursorPage",
+    "CursorPager",
+    "CursorStep",
     "FeedError",
     "FeedFormat",
     "FeedPosition",
