@@ -62,7 +62,9 @@ def _body(code: str, message: str, field: str | None = None, **extra: Any) -> di
 def _field_of(location: tuple[Any, ...] | list[Any]) -> str:
     """``("query", "limit")`` -> ``limit``; ``("body", "a", "b")`` -> ``a.b``."""
     parts = [str(part) for part in location]
-    if parts and parts[0] in ("query", "path", "body", "header", "cookie"):
+    if parts and parts[0] in ("query", "path", "header", "cookie"):
+        parts = parts[1:2]  # the parameter's name (a repeated one adds an index: dropped)
+    elif parts and parts[0] == "body":
         parts = parts[1:]
     return ".".join(parts) or "body"
 
