@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 FeedFormat = Literal["csv", "jsonl"]
@@ -127,10 +127,8 @@ async def read_feed(
     feed read from its start has no usable header.
     """
     position = start or FeedPosition()
-    header = position.header
+    header, rows = position.header, position.rows
     async for record in _records(chunks, fmt, position):
-        after = replace(position, offset=record.end, line=record.line + record.lines - 1)
-        position = after
         try:
             text = _text(record)
         except UnicodeDecodeError as exc:
@@ -143,9 +141,10 @@ async def read_feed(
             if problem:
                 raise FeedError(f"the CSV header (line {record.line}) {problem}")
             header = parse_header(text, record.line)
-            position = after = replace(after, header=header)
             continue
-        position = after = replace(after, rows=after.rows + 1)
+        rows += 1
+        last_line = record.line + record.lines - 1
+        after = FeedPosition(offset=record.end, line=last_line, rows=rows, header=header)
         if problem:
             yield FeedRow(line=record.line, after=after, error=f"row {problem}")
         elif fmt == "csv":
