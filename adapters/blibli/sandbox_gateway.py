@@ -69,6 +69,9 @@ class BlibliGateway:
         self.time_base = time_base
         self.identity: Identity | None = None
         self.budgets = RateLimiter(None, monotonic=time_base.monotonic)
+        # When each admitted call of a budgeted operation arrived (time base seconds), so a
+        # test can prove no window ever held more than the budget, beyond "no 429 was sent".
+        self.arrivals: dict[str, list[float]] = {}
         self.configure_budgets(settings.budgets)
 
     def configure_budgets(self, budgets: dict[str, tuple[int, float]]) -> None:
@@ -148,6 +151,8 @@ class BlibliGateway:
         wait = self.budgets.acquire((self.identity.store_code, operation), scope=operation)
         if wait > 0:
             raise _Throttled(wait)
+        if operation in self.settings.budgets:
+            self.arrivals.setdefault(operation, []).append(self.time_base.monotonic())
 
     def error(self, error: BlibliError, rid: str) -> Response:
         if isinstance(error, _Throttled):
