@@ -128,7 +128,7 @@ async def pages(
             # A full page goes out only once the next row has arrived: the feed's last record
             # may be cut short (a truncated body) and must stay in the page checked at the end.
             if batch.size() >= page_rows or batch.examined >= page_rows * CHECKPOINT_FACTOR:
-                yield _page(batch, opened, position, last=False), position
+                yield _page(batch, opened, position, log, last=False), position
                 batch = _Batch()
             position = row.after
             _add(batch, classify(row, since, wanted), row, log)
@@ -138,7 +138,7 @@ async def pages(
         raise MalformedResponseError(
             f"the feed ended after {position.rows} rows but announced {opened.expected_rows}"
         )
-    yield _page(batch, opened, position, last=True), position
+    yield _page(batch, opened, position, log, last=True), position
 
 
 def _add(
@@ -149,7 +149,6 @@ def _add(
 ) -> None:
     batch.examined += 1
     if isinstance(result, QuarantinedItem):
-        log.warning("pull.item_quarantined", item_id=result.external_item_id, reason=result.reason)
         batch.bad.append(result)
     elif result is not None:
         if result.seller_sku in batch.listings:
@@ -157,7 +156,17 @@ def _add(
         batch.listings[result.seller_sku] = result  # the later row of a SKU wins
 
 
-def _page(batch: _Batch, opened: OpenedFeed, position: FeedPosition, *, last: bool) -> Page:
+def _page(
+    batch: _Batch,
+    opened: OpenedFeed,
+    position: FeedPosition,
+    log: structlog.typing.FilteringBoundLogger,
+    *,
+    last: bool,
+) -> Page:
+    # Logged only now: the last row of a cut body is dropped with its page, never reported.
+    for item in batch.bad:
+        log.warning("pull.item_quarantined", item_id=item.external_item_id, reason=item.reason)
     progress = (position.rows, opened.expected_rows) if opened.expected_rows else None
     return Page(
         listings=list(batch.listings.values()),

@@ -10,6 +10,7 @@ resume token was made (same ``identity``), from a byte offset (a seek, or ``Rang
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from syncer.errors import FatalError, MalformedResponseError, RetriableError
 CHUNK = 64 * 1024
 FEED_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 DEFAULT_FEED_PATH = "/feed/products.csv"  # where a base URL without a path serves the feed [I]
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-\d+/(?:\d+|\*)$")
 ROWS_HEADER = "X-Feed-Rows"  # data rows in the whole feed, so a cut body is noticed [I]
 
 
@@ -175,15 +177,30 @@ class HttpSource:
                 status=response.status_code,
             )
         identity = response.headers.get("ETag") or response.headers.get("Last-Modified", "")
-        partial = response.status_code == 206 and resume is not None
         rows = response.headers.get(ROWS_HEADER, "")
         return OpenedFeed(
             identity=identity,
             fmt=_fmt(self.url, self.feed_format, response.headers.get("Content-Type", "")),
             chunks=_body_chunks(response, self.url),
-            start=resume.position if partial and resume else FeedPosition(),
+            start=self._start(response, resume),
             expected_rows=int(rows) if rows.isdigit() else None,
         )
+
+    def _start(self, response: httpx.Response, resume: Resume | None) -> FeedPosition:
+        """Where the body begins: ``Content-Range`` decides, not the status alone (a proxy may
+        pass a partial body on with status 200, or answer a range we did not ask for)."""
+        content_range = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        if content_range is None:
+            if response.status_code == 206:
+                raise MalformedResponseError(f"feed {self.url}: 206 without a Content-Range")
+            return FeedPosition()
+        first = int(content_range.group(1))
+        if resume is None or first != resume.position.offset:
+            raise MalformedResponseError(
+                f"feed {self.url}: answered bytes from {first}, asked from "
+                f"{resume.position.offset if resume else 0}"
+            )
+        return resume.position
 
     async def aclose(self) -> None:
         await self.client.aclose()
