@@ -26,7 +26,7 @@ from syncer.store import Connection
 from syncer.store import push_tasks as task_store
 from syncer.store import runs as run_store
 from syncer.store import shops as shop_store
-from syncer.store.push_tasks import ClaimedTask, TaskResult, TaskState
+from syncer.store.push_tasks import ClaimCursor, ClaimedTask, TaskResult, TaskState
 from syncer.store.runs import Lease, RunConflictError, StateRow
 from syncer.store.shops import ShopRecord
 
@@ -116,9 +116,10 @@ class ShopPush:
         error: BaseException | None = None
         try:
             adapter = self.pusher.adapters.create(self.shop)
-            after = 0
+            after: ClaimCursor = ("", "", 0)
             while batch := await self._claim(after):
-                after = batch[-1].id
+                last = batch[-1]
+                after = (last.field, last.key.external_item_id, last.id)
                 await self._push(adapter, batch)
         except SyncerError as exc:
             error = exc
@@ -132,12 +133,18 @@ class ShopPush:
             await self._finish(error)
         return self.report
 
-    async def _claim(self, after: int) -> list[ClaimedTask]:
+    async def _claim(self, after: ClaimCursor) -> list[ClaimedTask]:
+        """The next tasks, never splitting one item's rows between two claims."""
         async with self.pusher.database.write() as connection:
             await self._renew(connection)
-            return await task_store.claim(
+            batch = await task_store.claim(
                 connection, self.shop.id, now=self._now(), limit=CLAIM, after=after
             )
+        if len(batch) == CLAIM:
+            last = (batch[-1].field, batch[-1].key.external_item_id)
+            whole = [t for t in batch if (t.field, t.key.external_item_id) != last]
+            batch = whole or batch
+        return batch
 
     async def _renew(self, connection: Connection) -> None:
         """Extend the lease (fenced: refused once another worker took it)."""

@@ -244,6 +244,16 @@ async def linked_listings(connection: AsyncConnection, product_id: int) -> list[
     return [_linked(row) for row in await connection.execute(query)]
 
 
+async def shop_listings(connection: AsyncConnection, shop_id: int) -> list[LinkedListing]:
+    """Every live listing of a shop, linked or not."""
+    query = (
+        _linked_query()
+        .where(LISTING.c.shop_id == shop_id, LISTING.c.status != ListingStatus.DELETED.value)
+        .order_by(LISTING.c.id)
+    )
+    return [_linked(row) for row in await connection.execute(query)]
+
+
 async def get_listing(connection: AsyncConnection, listing_id: int) -> LinkedListing:
     row = (await connection.execute(_linked_query().where(LISTING.c.id == listing_id))).first()
     if row is None:

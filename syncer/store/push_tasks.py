@@ -176,10 +176,20 @@ async def in_flight_previous(
 _LISTED = sa.case((LISTING.c.status == "inactive", 0), else_=1)
 
 
+ClaimCursor = tuple[str, str, int]
+"""(field, item id, task id) of the last task claimed: claims go item by item, so the rows
+of one item arrive together and can share a call."""
+
+
 async def claim(
-    connection: AsyncConnection, shop_id: int, *, now: datetime, limit: int, after: int = 0
+    connection: AsyncConnection,
+    shop_id: int,
+    *,
+    now: datetime,
+    limit: int,
+    after: ClaimCursor = ("", "", 0),
 ) -> list[ClaimedTask]:
-    """Open tasks of the shop in id order: due pending ones, and in-flight ones a crashed
+    """Open tasks of the shop by field and item: due pending ones, and in-flight ones a crashed
     attempt left (the caller holds the shop's lease, so nobody else is sending them)."""
     due = sa.or_(
         sa.and_(TASK.c.state == TaskState.PENDING.value, TASK.c.next_attempt_at <= now),
@@ -205,8 +215,12 @@ async def claim(
             TASK.c.previous_value,
         )
         .join(LISTING, LISTING.c.id == TASK.c.listing_id)
-        .where(TASK.c.shop_id == shop_id, due, TASK.c.id > after)
-        .order_by(TASK.c.id)
+        .where(
+            TASK.c.shop_id == shop_id,
+            due,
+            sa.tuple_(TASK.c.field, LISTING.c.external_item_id, TASK.c.id) > sa.tuple_(*after),
+        )
+        .order_by(TASK.c.field, LISTING.c.external_item_id, TASK.c.id)
         .limit(limit)
     )
     return [

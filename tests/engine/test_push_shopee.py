@@ -3,9 +3,13 @@ listing and are read back; a rejected row fails with its reason and the others g
 
 from __future__ import annotations
 
+import pytest
+
+from syncer.engine.push_batches import minimum_calls
 from syncer.store import catalog
 from syncer.store import push_tasks as task_store
 from syncer.store.catalog import LinkedListing, ProductRecord
+from syncer.store.push_tasks import NewTask
 from tests.engine.push_rig import PushRig, push_rig
 
 __all__ = ["push_rig"]
@@ -89,3 +93,39 @@ async def test_a_rejected_push_fails_with_its_reason_and_the_others_go_through(
     assert failed.reason.startswith("Price locked by a running promotion (Shopee: ")
     assert kept.price == locked.price
     assert await shown(push_rig, free.sku, "price") == [free.price + 500] * 2
+
+
+@pytest.mark.soak
+@pytest.mark.listings(10_000)
+async def test_ten_thousand_stock_changes_use_no_more_calls_than_the_batch_limits_require(
+    push_rig: PushRig,
+) -> None:
+    """10,000 stock changes on one shop: update_stock calls == the minimum Shopee's limits
+    allow (one item and at most 50 models a call), every row answered and read back."""
+    shop = push_rig.shops[0]
+    await push_rig.runtime.pull_engine.run(shop, full=True)
+    async with push_rig.runtime.database.write() as connection:
+        rows = await catalog.shop_listings(connection, shop.id)
+        tasks = [
+            NewTask(
+                listing_id=row.listing_id,
+                shop_id=shop.id,
+                field="stock",
+                value=row.stock + 1,
+                origin="operator",
+            )
+            for row in rows
+        ]
+        await task_store.enqueue(connection, tasks, now=push_rig.clock.now())
+    await push_rig.control_post(shop, "reset_stats", {})
+
+    report = await push_rig.pusher().run_once(shop)
+
+    stats = await push_rig.stats(shop)
+    minimum = minimum_calls([row.key for row in rows], limit=50, per_item=True)
+    assert len(rows) >= 9_000
+    assert stats["requests"]["/api/v2/product/update_stock"] == minimum  # type: ignore[index]
+    assert report.shops[0].calls == minimum
+    states = report.states()
+    assert sum(states.values()) == len(rows)
+    assert states.get("verified", 0) + states.get("failed", 0) == len(rows)
