@@ -49,6 +49,13 @@ class DaemonSettings(_Section):
     timezone: str = "Asia/Jakarta"
     lease_seconds: int = Field(default=300, ge=30, le=86400)
     stale_run_seconds: int = Field(default=600, ge=60, le=86400)
+    role: Literal["all", "scheduler", "worker"] = "all"
+    executor: Literal["auto", "local", "procrastinate"] = "auto"
+    catch_up: bool = True
+    full_reconcile_spread_minutes: int = Field(default=60, ge=0, le=720)
+    heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
+    node_timeout_seconds: float = Field(default=30.0, ge=2, le=86400)
+    job_retries: int = Field(default=5, ge=0, le=100)
 
     @field_validator("timezone")
     @classmethod

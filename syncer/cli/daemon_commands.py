@@ -1,11 +1,12 @@
-"""``syncer run``, ``syncer demo``, ``syncer db upgrade`` and ``syncer sandbox NAME``."""
+"""``syncer run``, ``syncer worker``, ``syncer demo``, ``syncer db upgrade``, ``syncer sandbox``."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import signal
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, cast
 
 import typer
 
@@ -15,25 +16,56 @@ from syncer.runtime import Runtime
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
+class Role(StrEnum):
+    ALL = "all"
+    SCHEDULER = "scheduler"
+    WORKER = "worker"
+
+
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
+    app.command("worker")(worker)
     app.command("demo")(demo)
     app.command("sandbox")(sandbox)
     app.add_typer(db_app, name="db")
 
 
-def run(ctx: typer.Context) -> None:
+def run(
+    ctx: typer.Context,
+    role: Annotated[
+        Role | None,
+        typer.Option(
+            help="scheduler: decide when and queue runs; worker: execute queued runs; "
+            "all: both (default: daemon.role in the config).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Run the daemon: scheduled pulls of every enabled shop until SIGTERM or Ctrl+C."""
+    _serve(ctx, role.value if role else None)
+
+
+def worker(ctx: typer.Context) -> None:
+    """Execute queued runs (cluster mode: start any number, on any host, beside a scheduler)."""
+    _serve(ctx, Role.WORKER.value)
+
+
+def _serve(ctx: typer.Context, role: str | None) -> None:
     from syncer.scheduler.daemon import Daemon
+    from syncer.scheduler.daemon import Role as DaemonRole
 
     runtime = state(ctx).runtime()
+    chosen = cast(DaemonRole | None, role)
 
     async def work(rt: Runtime) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await Daemon(rt).run(stop)
+        daemon = Daemon(rt, role=chosen)
+        # HOOK (push engine, issue 4): daemon.add_pusher(<loop over Pusher.run_once()>)
+        # HOOK (web app): daemon.add_web(lambda stop: syncer.web.serve(rt, stop))
+        await daemon.run(stop)
 
     run_async(runtime, work)
 

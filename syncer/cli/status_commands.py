@@ -179,6 +179,8 @@ _RUN_FIELDS = (
     "created_at",
     "started_at",
     "finished_at",
+    "due_at",
+    "triggers",
     "pages",
     "fetched",
     "created",
@@ -208,7 +210,7 @@ def _duration(row: dict[str, object]) -> str:
     started, finished = row.get("started_at"), row.get("finished_at")
     if isinstance(started, datetime) and isinstance(finished, datetime):
         return f"{(finished - started).total_seconds():.1f}s"
-    return "running" if row.get("state") == "running" else ""
+    return str(row.get("state")) if row.get("state") in ("running", "queued") else ""
 
 
 def _runs_table(rows: list[dict[str, object]], wide: bool) -> Table:
@@ -241,7 +243,13 @@ def _runs_table(rows: list[dict[str, object]], wide: bool) -> Table:
             min_width=None if column == "Error" else min(len(column), 9),
             max_width=16 if column == "Shop" else 60 if column == "Error" else None,
         )
-    colours = {"succeeded": "green", "partial": "yellow", "failed": "red", "running": "cyan"}
+    colours = {
+        "succeeded": "green",
+        "partial": "yellow",
+        "failed": "red",
+        "running": "cyan",
+        "queued": "magenta",
+    }
     for row in rows:
         started = row.get("started_at")
         cells = {

@@ -78,9 +78,15 @@ class PullEngine:
         trigger: RunTrigger = RunTrigger.MANUAL,
         requested_by: str = "",
         on_progress: ProgressCallback | None = None,
+        run_id: int | None = None,
     ) -> RunOutcome:
-        """Pull one shop now; ``RunConflictError`` if another pull of it holds the lease."""
-        start = await self._start(shop, full=full, trigger=trigger, requested_by=requested_by)
+        """Pull one shop now; ``RunConflictError`` if another pull of it holds the lease.
+
+        ``run_id``: the queued run this executes (the daemon's queue); None starts a new one.
+        """
+        start = await self._start(
+            shop, full=full, trigger=trigger, requested_by=requested_by, queued_run_id=run_id
+        )
         with structlog.contextvars.bound_contextvars(
             run_id=start.run_id, shop=shop.name, shop_id=shop.id, marketplace=shop.marketplace
         ):
@@ -88,7 +94,13 @@ class PullEngine:
             return await run.execute()
 
     async def _start(
-        self, shop: ShopRecord, *, full: bool, trigger: RunTrigger, requested_by: str
+        self,
+        shop: ShopRecord,
+        *,
+        full: bool,
+        trigger: RunTrigger,
+        requested_by: str,
+        queued_run_id: int | None,
     ) -> _Start:
         """Lease, state and run row in one transaction: all of them, or none."""
         now = self.clock.now()
@@ -117,6 +129,7 @@ class PullEngine:
                 requested_by=requested_by,
                 worker=self.worker,
                 now=now,
+                queued_run_id=queued_run_id,
             )
         return _Start(run_id=run_id, kind=kind, lease=lease, state=state)
 
@@ -238,7 +251,9 @@ class _PullRun:
                 )
             self.counts.deleted += deleted
             self._count(page, outcome)
-            await run_store.record_progress(connection, self.run_id, self.counts, now)
+            await run_store.record_progress(
+                connection, self.run_id, self.counts, now, page.progress
+            )
             await self._checkpoint(connection)
         return deleted
 

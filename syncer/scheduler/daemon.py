@@ -1,8 +1,10 @@
-"""The single-node daemon: APScheduler 3 decides when, asyncio tasks pull the shops.
+"""The daemon: a scheduler that queues runs, an executor that runs them, and their upkeep.
 
-Per shop: an incremental pull every N minutes (jittered) and a daily full reconcile at a local
-time. Jobs follow shop changes without a restart; runs left ``running`` by a crash are failed
-(and resume from their cursor) at start; on SIGTERM in-flight runs get 30 seconds to finish.
+Roles (``syncer run --role``): ``scheduler`` decides when (APScheduler jobs, catch-up, crash
+recovery), ``worker`` executes queued runs, ``all`` (the default) does both. On SQLite runs
+execute as asyncio tasks here (``LocalExecutor``); on PostgreSQL workers anywhere take them
+through procrastinate (``syncer.cluster``). Every node heartbeats in ``sync_node``: a node
+silent past ``node_timeout_seconds`` is dead, its runs are failed and its leases freed.
 """
 
 from __future__ import annotations
@@ -11,182 +13,227 @@ import asyncio
 import contextlib
 import os
 import socket
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from syncer.domain import AuthState, RunTrigger
-from syncer.errors import SyncerError
+from syncer.domain import RunKind, RunTrigger
 from syncer.runtime import Runtime
+from syncer.scheduler.local import LocalExecutor
+from syncer.scheduler.schedules import Schedules
+from syncer.store import queue as queue_store
 from syncer.store import runs as run_store
-from syncer.store import shops as shop_store
-from syncer.store.runs import RunConflictError
+from syncer.store.queue import Enqueued
 from syncer.store.shops import ShopRecord
+
+if TYPE_CHECKING:
+    from syncer.cluster.node import ClusterNode
 
 log = structlog.get_logger("syncer.daemon")
 SHUTDOWN_GRACE_S = 30.0
 SHOP_REFRESH_S = 60
-FULL_RECONCILE_EVERY = timedelta(hours=24)
+Role = Literal["all", "scheduler", "worker"]
+Service = Callable[[asyncio.Event], Awaitable[None]]
+"""A long-running part of the daemon started with it and stopped by the same event."""
 
 
 class Daemon:
-    def __init__(self, runtime: Runtime, *, shutdown_grace_s: float = SHUTDOWN_GRACE_S) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        role: Role | None = None,
+        shutdown_grace_s: float = SHUTDOWN_GRACE_S,
+        cluster: bool | None = None,
+    ) -> None:
+        """``cluster``: execute through procrastinate (default: ``daemon.executor``)."""
         self.runtime = runtime
-        self.shutdown_grace_s = shutdown_grace_s
         self.settings = runtime.settings.daemon
-        self._slots = asyncio.Semaphore(self.settings.concurrency)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._pending: set[tuple[int, bool]] = set()  # (shop, full) waiting or running
-        self._started = False
+        self.role: Role = role or self.settings.role
+        self.shutdown_grace_s = shutdown_grace_s
+        self.cluster = uses_cluster(runtime) if cluster is None else cluster
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
-        self._intervals: dict[int, int] = {}
+        self.schedules = Schedules(runtime, self.scheduler, self._scheduled)
+        self.executor: LocalExecutor | None = None
+        if self.role != "scheduler" and not self.cluster:
+            self.executor = LocalExecutor(runtime, concurrency=self.settings.concurrency)
+        self.services: dict[str, Service] = {}
+        self._started_at = runtime.clock.now()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.cluster_node: ClusterNode | None = None
+        if self.cluster:
+            from syncer.cluster.node import ClusterNode
+
+            self.cluster_node = ClusterNode(
+                runtime, role=self.role, shutdown_grace_s=shutdown_grace_s
+            )
+            self.services["cluster"] = self.cluster_node.serve
+
+    # HOOKS for parts built elsewhere: the coordinator wires them here.
+    def add_pusher(self, pusher_loop: Service) -> None:
+        """HOOK (push engine, issue 4): a continuous pusher, e.g. a loop over
+        ``Pusher.run_once()`` until the event is set; started with the executor roles."""
+        if self.role != "scheduler":
+            self.services["pusher"] = pusher_loop
+
+    def add_web(self, serve: Service) -> None:
+        """HOOK (web app): ``lambda stop: syncer.web.serve(runtime, stop)``."""
+        self.services["web"] = serve
+
+    @property
+    def schedules_here(self) -> bool:
+        return self.role != "worker"
+
+    async def request(
+        self,
+        shop_id: int,
+        kind: RunKind,
+        trigger: RunTrigger,
+        *,
+        requested_by: str = "daemon",
+        due_at: datetime | None = None,
+    ) -> Enqueued:
+        """Queue a run (or join the queued one) and tell whoever executes runs here."""
+        async with self.runtime.database.write() as connection:
+            enqueued = await queue_store.enqueue_run(
+                connection,
+                shop_id=shop_id,
+                kind=kind,
+                trigger=trigger,
+                requested_by=requested_by,
+                now=self.runtime.clock.now(),
+                due_at=due_at,
+            )
+        log.info(
+            "daemon.run_requested",
+            shop_id=shop_id,
+            kind=kind.value,
+            trigger=trigger.value,
+            run_id=enqueued.run_id,
+            joined=enqueued.joined,
+        )
+        if self.executor is not None:
+            self.executor.wake()
+        if self.cluster_node is not None:
+            await self.cluster_node.submitted(enqueued)
+        return enqueued
+
+    async def _scheduled(
+        self, shop_id: int, kind: RunKind, trigger: RunTrigger, due_at: datetime | None
+    ) -> Enqueued:
+        return await self.request(shop_id, kind, trigger, due_at=due_at)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set, then shut down gracefully."""
-        await asyncio.to_thread(self.runtime.migrate)
-        await self.recover()
-        self.scheduler.start()
-        shops = await self.follow_shops()
-        self.scheduler.add_job(
-            self.recover,
-            IntervalTrigger(seconds=SHOP_REFRESH_S),
-            id="recover",
-            coalesce=True,
-            max_instances=1,
-        )
-        self.scheduler.add_job(
-            self.follow_shops,
-            IntervalTrigger(seconds=SHOP_REFRESH_S),
-            id="follow_shops",
-            coalesce=True,
-            max_instances=1,
-        )
-        for shop in shops:
-            self.launch(
-                shop.id, full=await self._reconcile_due(shop.id), trigger=RunTrigger.STARTUP
-            )
-        self._started = True
-        log.info("daemon.started", shops=len(shops), worker=self.runtime.worker)
+        if self.role == "worker":
+            await asyncio.to_thread(self.runtime.require_schema)
+        else:
+            await asyncio.to_thread(self.runtime.migrate)
+        await self.heartbeat()
+        shops: list[ShopRecord] = []
+        if self.schedules_here:
+            await self.recover()
+            self.scheduler.start()
+            shops = await self.schedules.follow_shops(catch_up=self.settings.catch_up)
+            self._add_upkeep_jobs()
+        self._spawn(self._heartbeats(stop))
+        if self.executor is not None:
+            self._spawn(self.executor.serve(stop))
+        for service in self.services.values():
+            self._spawn(service(stop))
+        log.info("daemon.started", role=self.role, shops=len(shops), worker=self.runtime.worker)
         await stop.wait()
         await self.shutdown()
 
+    def _spawn(self, work: Awaitable[None]) -> None:
+        self._tasks.append(asyncio.ensure_future(work))
+
+    def _add_upkeep_jobs(self) -> None:
+        # Dead nodes are noticed within the stall threshold (their shops run again soon).
+        recover_every = min(SHOP_REFRESH_S, self.settings.node_timeout_seconds / 2)
+        upkeep = ((self.recover, recover_every), (self.schedules.follow_shops, SHOP_REFRESH_S))
+        for job, every in upkeep:
+            self.scheduler.add_job(
+                job,
+                IntervalTrigger(seconds=every),
+                id=job.__name__,
+                coalesce=True,
+                max_instances=1,
+            )
+
+    async def follow_shops(self) -> list[ShopRecord]:
+        return await self.schedules.follow_shops()
+
+    async def heartbeat(self) -> None:
+        async with self.runtime.database.write() as connection:
+            await queue_store.heartbeat(
+                connection,
+                self.runtime.worker,
+                role=self.role,
+                now=self.runtime.clock.now(),
+                started_at=self._started_at,
+            )
+
+    async def _heartbeats(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.heartbeat_seconds)
+            if not stop.is_set():
+                try:
+                    await self.heartbeat()
+                except Exception:  # a database hiccup: the next beat tries again
+                    log.exception("daemon.heartbeat_failed")
+
     async def recover(self) -> None:
-        """Fail the runs of dead workers (this host's dead processes, or silent too long)."""
+        """Fail the runs of dead nodes (this host's dead processes, nodes silent too long, or
+        runs silent too long) and free the leases they held."""
         now = self.runtime.clock.now()
         stale = now - timedelta(seconds=self.settings.stale_run_seconds)
+        silent_since = now - timedelta(seconds=self.settings.node_timeout_seconds)
         async with self.runtime.database.write() as connection:
             dead = {w for w in await run_store.running_workers(connection) if _dead_here(w)}
+            silent = set(await queue_store.silent_nodes(connection, seen_before=silent_since))
+            silent.discard(self.runtime.worker)  # we are alive, whatever our last beat says
+            dead |= silent
             recovered = await run_store.recover_interrupted(
                 connection, now=now, stale_before=stale, dead_workers=dead
             )
+            for name in silent:
+                await queue_store.leave(connection, name)
         if recovered:
             log.warning("daemon.runs_recovered", count=recovered, dead_workers=sorted(dead))
 
-    async def _reconcile_due(self, shop_id: int) -> bool:
-        async with self.runtime.database.read() as connection:
-            state = await run_store.load_state(connection, shop_id)
-        last = state.last_full_at
-        return last is None or self.runtime.clock.now() - last > FULL_RECONCILE_EVERY
-
-    async def follow_shops(self) -> list[ShopRecord]:
-        """Add, reschedule or drop jobs so they match the shops table."""
-        async with self.runtime.database.read() as connection:
-            shops = await shop_store.list_shops(connection, enabled_only=True)
-        wanted = {shop.id: shop for shop in shops if shop.auth_state is not AuthState.NEEDS_REAUTH}
-        for shop_id in set(self._intervals) - set(wanted):
-            for prefix in ("pull", "full"):
-                with contextlib.suppress(LookupError):
-                    self.scheduler.remove_job(f"{prefix}:{shop_id}")
-            del self._intervals[shop_id]
-        for shop in wanted.values():
-            new = shop.id not in self._intervals
-            if self._intervals.get(shop.id) != shop.pull_interval_minutes:
-                self._schedule(shop)
-            if new and self._started:  # connected while we run: pull it now, not in N minutes
-                self.launch(shop.id, await self._reconcile_due(shop.id), RunTrigger.STARTUP)
-        return list(wanted.values())
-
-    def _schedule(self, shop: ShopRecord) -> None:
-        at = self.settings.full_reconcile_at
-        self.scheduler.add_job(
-            self._scheduled,
-            IntervalTrigger(
-                minutes=shop.pull_interval_minutes, jitter=self.settings.pull_jitter_seconds
-            ),
-            id=f"pull:{shop.id}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            kwargs={"shop_id": shop.id, "full": False, "trigger": RunTrigger.SCHEDULE},
-        )
-        self.scheduler.add_job(
-            self._scheduled,
-            CronTrigger(hour=at.hour, minute=at.minute, jitter=self.settings.pull_jitter_seconds),
-            id=f"full:{shop.id}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            kwargs={"shop_id": shop.id, "full": True, "trigger": RunTrigger.SCHEDULE},
-        )
-        self._intervals[shop.id] = shop.pull_interval_minutes
-        log.info("daemon.shop_scheduled", shop_id=shop.id, every_minutes=shop.pull_interval_minutes)
-
-    async def _scheduled(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
-        """APScheduler's job: a coroutine, so it runs on the loop (plain functions go to a
-        thread pool, where no loop runs)."""
-        self.launch(shop_id, full, trigger)
-
-    def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> bool:
-        """Start a pull in the background; returns at once. A pull of the same shop and kind
-        that is already waiting or running absorbs the trigger (False is returned)."""
-        key = (shop_id, full)
-        if key in self._pending:
-            log.info("daemon.trigger_collapsed", shop_id=shop_id, full=full, trigger=trigger.value)
-            return False
-        self._pending.add(key)
-        task = asyncio.get_running_loop().create_task(self._pull(shop_id, full, trigger))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _task: self._pending.discard(key))
-        return True
-
-    async def _pull(self, shop_id: int, full: bool, trigger: RunTrigger) -> None:
-        async with self._slots:
-            async with self.runtime.database.read() as connection:
-                shop = await shop_store.find_shop(connection, str(shop_id))
-            if not shop.enabled or shop.auth_state is AuthState.NEEDS_REAUTH:
-                return
-            try:
-                await self.runtime.pull_engine.run(
-                    shop, full=full, trigger=trigger, requested_by="daemon"
-                )
-            except RunConflictError as exc:
-                log.info("daemon.run_skipped", shop_id=shop_id, reason=str(exc))
-            except SyncerError as exc:
-                log.error("daemon.run_error", shop_id=shop_id, error=str(exc))
-            except Exception:
-                log.exception("daemon.run_crashed", shop_id=shop_id)
-
     async def idle(self) -> None:
-        """Wait until no run is in flight (tests and tools use it)."""
-        while self._tasks:
-            await asyncio.gather(*set(self._tasks), return_exceptions=True)
+        """Wait until no run is in flight or runnable here (tests and tools use it)."""
+        if self.executor is not None:
+            await self.executor.idle()
 
     async def shutdown(self) -> None:
-        """Stop scheduling; give in-flight runs the grace period, then cancel them."""
-        self.scheduler.shutdown(wait=False)
-        pending = set(self._tasks)
-        if pending:
-            log.info("daemon.draining", runs=len(pending), grace_s=self.shutdown_grace_s)
-            _done, late = await asyncio.wait(pending, timeout=self.shutdown_grace_s)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-        log.info("daemon.stopped", at=datetime.now().isoformat(timespec="seconds"))
+        """Stop scheduling; give in-flight runs the grace period, then cancel and requeue."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.executor is not None:
+            await self.executor.drain(self.shutdown_grace_s)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            async with self.runtime.database.write() as connection:
+                await queue_store.leave(connection, self.runtime.worker)
+        except Exception:  # the node falls silent and is noticed anyway
+            log.exception("daemon.leave_failed")
+        log.info("daemon.stopped", role=self.role)
+
+
+def uses_cluster(runtime: Runtime) -> bool:
+    """Whether runs go through procrastinate (PostgreSQL) or run in the daemon (SQLite)."""
+    executor = runtime.settings.daemon.executor
+    if executor == "auto":
+        return not runtime.database.is_sqlite
+    return executor == "procrastinate"
 
 
 def _dead_here(worker: str) -> bool:

@@ -26,6 +26,10 @@ LISTINGS_STREAM = "listings"
 MAX_ISSUES_KEPT = 200  # a run keeps the first issues in full and counts the rest
 
 
+class RunGoneError(SyncerError):
+    """The queued run to start was already claimed by another worker, or cancelled."""
+
+
 class RunConflictError(SyncerError):
     """A run of this shop (and kind) is already running."""
 
@@ -59,21 +63,32 @@ async def start_run(
     requested_by: str,
     worker: str,
     now: datetime,
+    queued_run_id: int | None = None,
 ) -> int:
-    """Insert a ``running`` run; the partial unique index refuses a second one."""
-    values = {
-        "shop_id": shop_id,
+    """Insert a ``running`` run, or turn the queued run ``queued_run_id`` into one.
+
+    The partial unique index refuses a second running run of the kind (``RunConflictError``);
+    a queued run claimed elsewhere (or cancelled) meanwhile raises ``RunGoneError``.
+    """
+    values: dict[str, object] = {
         "kind": kind.value,
-        "trigger": trigger.value,
-        "requested_by": requested_by,
         "state": RunState.RUNNING.value,
-        "created_at": now,
         "started_at": now,
         "heartbeat_at": now,
         "worker": worker,
     }
     try:
         async with connection.begin_nested():
+            if queued_run_id is not None:
+                await _claim(connection, queued_run_id, values)
+                return queued_run_id
+            values |= {
+                "shop_id": shop_id,
+                "trigger": trigger.value,
+                "requested_by": requested_by,
+                "created_at": now,
+                "due_at": now,
+            }
             result = await connection.execute(sa.insert(RUN).values(values).returning(RUN.c.id))
     except IntegrityError:
         running = await connection.scalar(
@@ -85,12 +100,28 @@ async def start_run(
     return int(result.scalar_one())
 
 
-async def record_progress(
-    connection: AsyncConnection, run_id: int, counts: RunCounts, now: datetime
-) -> None:
-    await connection.execute(
-        RUN.update().where(RUN.c.id == run_id).values(**counts.as_dict(), heartbeat_at=now)
+async def _claim(connection: AsyncConnection, run_id: int, values: Mapping[str, object]) -> None:
+    result = await connection.execute(
+        RUN.update()
+        .where(RUN.c.id == run_id, RUN.c.state == RunState.QUEUED.value)
+        .values(**values)
     )
+    if not result.rowcount:
+        raise RunGoneError(f"run {run_id} is no longer queued (claimed or cancelled elsewhere)")
+
+
+async def record_progress(
+    connection: AsyncConnection,
+    run_id: int,
+    counts: RunCounts,
+    now: datetime,
+    position: tuple[int, int] | None = None,
+) -> None:
+    """Counters and heartbeat; ``position`` (done, total) feeds progress bars elsewhere."""
+    values: dict[str, object] = {**counts.as_dict(), "heartbeat_at": now}
+    if position is not None:
+        values |= {"progress_done": position[0], "progress_total": max(position[1], 0)}
+    await connection.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
 
 
 async def finish_run(
@@ -118,7 +149,13 @@ async def finish_run(
         values["cursor_before"] = json.dumps(cursor_before)
     if cursor_after is not None:
         values["cursor_after"] = json.dumps(cursor_after)
-    await connection.execute(RUN.update().where(RUN.c.id == run_id).values(**values))
+    # Only a run still ``running`` is finished: a zombie whose run was superseded (its lease
+    # passed to another worker) must not overwrite the verdict recorded for it.
+    await connection.execute(
+        RUN.update()
+        .where(RUN.c.id == run_id, RUN.c.state == RunState.RUNNING.value)
+        .values(**values)
+    )
 
 
 async def running_workers(connection: AsyncConnection) -> set[str]:

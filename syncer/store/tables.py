@@ -165,6 +165,12 @@ class SyncRun(SQLModel, table=True):
     error_message: str = Field(default="", sa_type=sa.Text)
     issues: str = Field(default="[]", sa_type=sa.Text)  # quarantined items: [{item, reason}]
     worker: str = Field(default="", max_length=200)
+    # The queue: when the run was due (its start lag is measured from here), how many triggers
+    # collapsed into it, and how far the pass has come (for progress bars in other processes).
+    due_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    triggers: int = 1
+    progress_done: int = 0
+    progress_total: int = 0  # 0: unknown
 
 
 class SyncState(SQLModel, table=True):
@@ -191,4 +197,5 @@ class PullSeen(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id", index=True)
 
 
+from syncer.store import daemon_tables as _daemon_tables  # noqa: E402,F401  registers them
 from syncer.store import push_tables as _push_tables  # noqa: E402,F401  registers them
