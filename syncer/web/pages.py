@@ -22,7 +22,7 @@ from syncer.store import web_queries as queries
 from syncer.store.access import Principal, verify_token
 from syncer.store.web_queries import ListingFilter
 from syncer.web.auth import COOKIE, Caller, scope_for
-from syncer.web.errors import ApiError, not_found
+from syncer.web.errors import ApiError, invalid, not_found
 from syncer.web.i18n import DEFAULT, LANGUAGES, translator
 from syncer.web.marketplaces import marketplace_info
 from syncer.web.state import WebState, web_state
@@ -118,11 +118,12 @@ async def grid_page(
     who: Caller,
     business: Annotated[str | None, Query(max_length=64)] = None,
     marketplace: Annotated[str | None, Query(max_length=32)] = None,
-    status: ListingStatus | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     after: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
-    business = business or None
+    business = business or None  # the filter form sends "" for "all"
+    chosen = _status(status)
     slugs = await state.business_ids() if who.is_operator else {}
     if who.is_operator and business is None and slugs:
         business = next(iter(sorted(slugs)))  # a grid spans one business's shops
@@ -130,7 +131,7 @@ async def grid_page(
     wanted = ListingFilter(
         business_id=scope,
         marketplace=marketplace or None,
-        status=status.value if status else None,
+        status=chosen,
         text=q or None,
     )
     async with state.database.read() as connection:
@@ -138,7 +139,7 @@ async def grid_page(
         summary = await queries.status_summary(connection, wanted)
         all_shops = await queries.shops_in(connection, scope)
     filters = {"business": business or "", "marketplace": marketplace or "", "q": q or ""}
-    filters["status"] = status.value if status else ""
+    filters["status"] = chosen or ""
     next_link = None
     if page.next_sku is not None:
         next_link = "/grid?" + urlencode({**_nonempty(filters), "after": page.next_sku})
@@ -155,6 +156,15 @@ async def grid_page(
         next_link=next_link,
         paged=bool(after),
     )
+
+
+def _status(value: str | None) -> str | None:
+    if not value:
+        return None
+    allowed = [s.value for s in ListingStatus]
+    if value not in allowed:
+        raise invalid("status", f"{value!r} is not a status; allowed: {', '.join(allowed)}")
+    return value
 
 
 def _nonempty(values: dict[str, str]) -> dict[str, str]:

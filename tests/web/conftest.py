@@ -17,6 +17,7 @@ from syncer.web import create_app, serve
 from syncer.web.app import bind
 from syncer.web.state import SyncLauncher
 from tests.conftest import make_settings
+from tests.engine.shopee_rig import shopee_rig  # noqa: F401  a fixture for the browser tests
 from tests.web.seed import Seeded, seed
 
 
