@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syncer.cli.context import run_async, state
+from syncer.cli.shop_commands import _marketplace_label
 from syncer.domain import ListingStatus
 from syncer.runtime import Runtime
 from syncer.store import shops as shop_store
@@ -106,7 +107,8 @@ def _summary(counts: list[tuple[str, str, str, int]]) -> Table:
         table.add_column(column, justify="right" if column == "Listings" else "left")
     for marketplace, shop, status_value, count in counts:
         style = STATUS_STYLE.get(status_value, "")
-        table.add_row(marketplace, shop, f"[{style}]{status_value}[/]", str(count))
+        label = _marketplace_label(marketplace)  # "Belanja.com (feed only)"
+        table.add_row(label, shop, f"[{style}]{status_value}[/]", str(count))
     return table
 
 
@@ -133,7 +135,7 @@ def _listing_cells(row: ListingView, wide: bool) -> list[str]:
     cells = [row.sku, row.title, status, rupiah(row.price), str(row.stock)]
     if wide:
         cells = [
-            row.marketplace,
+            _marketplace_label(row.marketplace),
             row.shop,
             row.sku,
             row.title,
