@@ -63,7 +63,7 @@ class TikTokSandbox:
         self.store = TikTokStore(generate_catalog(seed, listings), seed=seed, warehouses=warehouses)
         self.auth = TikTokAuth(identity, seed=seed, clock=self.clock, settings=self.settings)
         self.hooks = WebhookHub(identity, self.clock, self.settings)
-        self.control = TikTokControl(self.store, self.auth, self.clock, self.hooks)
+        self.control = TikTokControl(self.store, self.auth, self.clock, self.hooks, self.settle)
         gateway = TikTokGateway(
             auth=self.auth,
             kit=self.kit,
