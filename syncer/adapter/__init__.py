@@ -13,6 +13,7 @@ from syncer.adapter.base import (
     Page,
     PriceChange,
     PullWindow,
+    RefreshLock,
     RowResult,
     StockChange,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "PullWindow",
     "QueryParams",
     "RateLimiter",
+    "RefreshLock",
     "RetryPolicy",
     "RowResult",
     "StockChange",

@@ -9,11 +9,12 @@ declaring the grant gone. The new pair is saved before anything uses it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
 
-from syncer.adapter.base import CredentialLoader, Credentials, CredentialSaver
+from syncer.adapter.base import CredentialLoader, Credentials, CredentialSaver, RefreshLock
 from syncer.errors import NeedsReauthError
 
 SAVE_ATTEMPTS = 3
@@ -28,6 +29,7 @@ class CredentialKeeper:
         save: CredentialSaver,
         load: CredentialLoader | None,
         log: structlog.typing.FilteringBoundLogger,
+        exclusive: RefreshLock | None = None,
     ) -> None:
         self.current: Credentials = dict(initial)
         self._refresh = refresh
@@ -35,6 +37,7 @@ class CredentialKeeper:
         self._load = load
         self._log = log
         self._lock = asyncio.Lock()
+        self._exclusive = exclusive or contextlib.nullcontext
         self.refreshes = 0
 
     async def refresh(self, seen: Credentials) -> None:
@@ -42,18 +45,23 @@ class CredentialKeeper:
         async with self._lock:
             if self.current is not seen:
                 return  # refreshed while this caller waited
+            # Deployment-wide: another process holding it may be refreshing this very token.
+            async with self._exclusive():
+                await self._refresh_alone(seen)
+
+    async def _refresh_alone(self, seen: Credentials) -> None:
+        if await self._adopt_stored(seen):
+            return
+        try:
+            fresh = await self._refresh()
+        except NeedsReauthError:
             if await self._adopt_stored(seen):
-                return
-            try:
-                fresh = await self._refresh()
-            except NeedsReauthError:
-                if await self._adopt_stored(seen):
-                    return  # another process won the race with the same refresh token
-                raise
-            await self._save_with_retries(fresh)
-            self.current = fresh
-            self.refreshes += 1
-            self._log.info("auth.token_refreshed")
+                return  # another process won the race with the same refresh token
+            raise
+        await self._save_with_retries(fresh)
+        self.current = fresh
+        self.refreshes += 1
+        self._log.info("auth.token_refreshed")
 
     async def _adopt_stored(self, seen: Credentials) -> bool:
         stored = await self._load() if self._load else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -29,6 +30,10 @@ CredentialSaver = Callable[[Credentials], Awaitable[None]]
 
 CredentialLoader = Callable[[], Awaitable[Credentials | None]]
 """Reads the shop's credentials as stored now (another process may have refreshed them)."""
+
+RefreshLock = Callable[[], AbstractAsyncContextManager[object]]
+"""Held around "re-read stored credentials, refresh if still stale, save": one refresh of a
+shop at a time across the whole deployment (Shopee refresh tokens work once)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +60,7 @@ class AdapterContext:
     save_credentials: CredentialSaver
     clock: Clock
     load_credentials: CredentialLoader | None = None
+    refresh_lock: RefreshLock | None = None
     transport: httpx.AsyncBaseTransport | None = None
     limiter: RateLimiter | None = None
     log: structlog.typing.FilteringBoundLogger = field(

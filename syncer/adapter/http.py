@@ -78,6 +78,7 @@ class HttpAdapter(Adapter):
             save=context.save_credentials,
             load=context.load_credentials,
             log=self.log,
+            exclusive=context.refresh_lock,
         )
         self.client = httpx.AsyncClient(
             base_url=settings.base_url,

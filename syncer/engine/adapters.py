@@ -6,7 +6,11 @@ before the adapter uses them (a lost Shopee refresh token locks the shop out).
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 
 from syncer.adapter import (
     Adapter,
@@ -16,13 +20,14 @@ from syncer.adapter import (
     Credentials,
     CredentialSaver,
     RateLimiter,
+    RefreshLock,
     load_adapter,
 )
 from syncer.adapter.ratelimit import LimiterStats
 from syncer.domain import Clock
 from syncer.domain.clock import utc_from_timestamp
 from syncer.settings import Settings
-from syncer.store import CredentialCipher, Database
+from syncer.store import CredentialCipher, Database, locks
 from syncer.store import shops as shop_store
 from syncer.store.shops import ShopRecord
 
@@ -39,6 +44,7 @@ class AdapterFactory:
         self.database = database
         self.cipher = cipher
         self.clock = clock
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"  # names lock holders
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
 
     def create(self, shop: ShopRecord) -> Adapter:
@@ -50,12 +56,18 @@ class AdapterFactory:
                 stored = await shop_store.find_shop(connection, str(shop.id))
             return self.cipher.decrypt(stored.credentials)
 
+        def refresh_lock() -> AbstractAsyncContextManager[object]:
+            owner = f"{self.worker}#{uuid.uuid4().hex[:12]}"  # one per acquisition
+            name = f"refresh:{shop.id}"
+            return locks.exclusive(self.database, name, owner=owner, clock=self.clock)
+
         return self.create_for(
             shop.marketplace,
             shop.external_shop_id,
             self.cipher.decrypt(shop.credentials),
             save,
             load,
+            refresh_lock=refresh_lock,
         )
 
     def create_for(
@@ -65,6 +77,8 @@ class AdapterFactory:
         credentials: Credentials,
         save: CredentialSaver = _discard,
         load: CredentialLoader | None = None,
+        *,
+        refresh_lock: RefreshLock | None = None,
     ) -> Adapter:
         adapter_class = load_adapter(marketplace)
         settings = self.settings.marketplace(marketplace).adapter_settings()
@@ -74,6 +88,7 @@ class AdapterFactory:
             settings=settings,
             save_credentials=save,
             load_credentials=load,
+            refresh_lock=refresh_lock,
             clock=self.clock,
             limiter=self.limiter(marketplace, external_shop_id, settings),
         )

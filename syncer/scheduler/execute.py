@@ -31,18 +31,8 @@ class Outcome(StrEnum):
 
 async def execute_queued(runtime: Runtime, run: QueuedRun) -> Outcome:
     """Run one queued pull to its end (its failures are recorded on the run, not raised)."""
-    async with runtime.database.read() as connection:
-        try:
-            shop = await shop_store.find_shop(connection, str(run.shop_id))
-        except NotFoundError:
-            shop = None
-    reason = _why_not(shop)
-    if shop is None or reason:
-        async with runtime.database.write() as connection:
-            await queue_store.cancel_queued(
-                connection, run.shop_id, reason=reason or "shop removed", now=runtime.clock.now()
-            )
-        log.info("daemon.run_cancelled", shop_id=run.shop_id, run_id=run.id, reason=reason)
+    shop = await _runnable_shop(runtime, run.shop_id)
+    if shop is None:
         return Outcome.CANCELLED
     try:
         await runtime.pull_engine.run(
@@ -58,7 +48,29 @@ async def execute_queued(runtime: Runtime, run: QueuedRun) -> Outcome:
         return Outcome.GONE
     except SyncerError as exc:  # a setup failure (e.g. no adapter): the run row says why
         log.error("daemon.run_error", shop_id=run.shop_id, run_id=run.id, error=str(exc))
+    await _runnable_shop(runtime, run.shop_id)  # a refused grant stops the runs queued behind
     return Outcome.RAN
+
+
+async def _runnable_shop(runtime: Runtime, shop_id: int) -> shop_store.ShopRecord | None:
+    """The shop, or None after cancelling its queued runs with the reason it cannot run."""
+    async with runtime.database.read() as connection:
+        try:
+            shop: shop_store.ShopRecord | None = await shop_store.find_shop(
+                connection, str(shop_id)
+            )
+        except NotFoundError:
+            shop = None
+    reason = _why_not(shop)
+    if not reason:
+        return shop
+    async with runtime.database.write() as connection:
+        cancelled = await queue_store.cancel_queued(
+            connection, shop_id, reason=reason, now=runtime.clock.now()
+        )
+    if cancelled:
+        log.warning("daemon.runs_cancelled", shop_id=shop_id, runs=cancelled, reason=reason)
+    return None
 
 
 async def execute_next(runtime: Runtime, shop_id: int) -> Outcome:
