@@ -14,6 +14,9 @@ import typer
 
 from syncer.cli import (
     daemon_commands,
+    link_commands,
+    product_commands,
+    push_commands,
     shop_commands,
     status_commands,
     sync_commands,
@@ -54,6 +57,9 @@ status_commands.register(app)
 shop_commands.register(app)
 token_commands.register(app)
 web_commands.register(app)
+product_commands.register(app)
+push_commands.register(app)
+link_commands.register(app)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syncer.cli.context import run_async, state
+from syncer.cli.push_views import print_push_overview, push_overview
 from syncer.cli.shop_commands import _marketplace_label
 from syncer.domain import ListingStatus
 from syncer.runtime import Runtime
@@ -74,6 +75,7 @@ def status(
                 return
             console = Console()
             console.print(_summary(await status_counts(connection)))
+            print_push_overview(console, *await push_overview(connection))
             wide = console.width >= WIDE
             table = _listing_table(wide)
             shown = 0

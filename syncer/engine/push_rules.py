@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from syncer.errors import ConfigError
 from syncer.settings import RulesSettings, ShopRules
+from syncer.store.rules import RuleValue
 
 _MODES = {"nearest": ROUND_HALF_UP, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 
@@ -56,7 +57,7 @@ def effective_rules(
         raise ConfigError(f"push rules of shop {shop_id} ({shop_name}): {problems}") from None
 
 
-def validate_overrides(overrides: Mapping[str, str]) -> dict[str, object]:
+def validate_overrides(overrides: Mapping[str, str]) -> dict[str, RuleValue]:
     """Parse ``key=value`` overrides from the command line into typed rule values."""
     known = ShopRules.model_fields
     parsed: dict[str, object] = {}

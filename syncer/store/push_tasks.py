@@ -398,15 +398,8 @@ async def state_counts(connection: AsyncConnection) -> dict[str, int]:
     return {state: int(count) for state, count in await connection.execute(query)}
 
 
-async def tasks_in(
-    connection: AsyncConnection,
-    states: Sequence[str],
-    *,
-    shop_id: int | None = None,
-    limit: int = 50,
-) -> list[TaskView]:
-    """Tasks in these states, newest first, with where they go and why they stand there."""
-    query = (
+def _views() -> sa.Select[Any]:
+    return (
         sa.select(
             TASK.c.id,
             SHOP.c.name,
@@ -423,13 +416,35 @@ async def tasks_in(
         )
         .join(LISTING, LISTING.c.id == TASK.c.listing_id)
         .join(SHOP, SHOP.c.id == TASK.c.shop_id)
-        .where(TASK.c.state.in_(list(states)))
         .order_by(TASK.c.id.desc())
-        .limit(limit)
     )
+
+
+async def _fetch_views(connection: AsyncConnection, query: sa.Select[Any]) -> list[TaskView]:
+    return [TaskView(*cast("tuple[Any, ...]", row)) for row in await connection.execute(query)]
+
+
+async def tasks_in(
+    connection: AsyncConnection,
+    states: Sequence[str],
+    *,
+    shop_id: int | None = None,
+    limit: int = 50,
+) -> list[TaskView]:
+    """Tasks in these states, newest first, with where they go and why they stand there."""
+    query = _views().where(TASK.c.state.in_(list(states))).limit(limit)
     if shop_id is not None:
         query = query.where(TASK.c.shop_id == shop_id)
-    return [TaskView(*cast("tuple[Any, ...]", row)) for row in await connection.execute(query)]
+    return await _fetch_views(connection, query)
+
+
+async def tasks_for_product(
+    connection: AsyncConnection, product_id: int, *, limit: int = 20
+) -> list[TaskView]:
+    """The newest tasks of a product's listings (linked now or when the task was written)."""
+    return await _fetch_views(
+        connection, _views().where(TASK.c.product_id == product_id).limit(limit)
+    )
 
 
 async def shops_with_open_tasks(connection: AsyncConnection, *, now: datetime) -> list[int]:
