@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import ClassVar
 
 from adapters.belanja import mapping, pages
 from adapters.belanja.columns import MAX_PRICE_IDR, MAX_STOCK, MIN_PRICE_IDR
@@ -36,6 +37,7 @@ from syncer.errors import AdapterError, MalformedResponseError, RetriableError
 _READ_WHOLE: dict[tuple[str, str], str] = {}
 AWAITING_UPLOAD = "awaiting_upload"
 UPLOADED = "uploaded"
+UPDATE_FEED_ROWS = 1_000  # [I] rows per update feed
 
 
 class BelanjaAdapter(Adapter):
@@ -43,6 +45,12 @@ class BelanjaAdapter(Adapter):
     display_name = "Belanja.com"
     feed_only = True
     sandbox = "adapters.belanja.sandbox:BelanjaSandbox"
+    # One update-feed file per call: batches as large as a business would still upload by hand.
+    push_batch_limits: ClassVar[Mapping[str, int]] = {
+        "price": UPDATE_FEED_ROWS,
+        "stock": UPDATE_FEED_ROWS,
+        "listed": UPDATE_FEED_ROWS,
+    }
 
     def __init__(self, context: AdapterContext) -> None:
         super().__init__(context)
