@@ -21,10 +21,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.blibli import codes, signing
-from adapters.blibli.sandbox_errors import BlibliError, BlibliSandboxSettings, bad_request
+from adapters.blibli.sandbox_errors import (
+    OPERATION_PATHS,
+    BlibliError,
+    BlibliSandboxSettings,
+    bad_request,
+)
 from syncer.adapter.budgets import TimeBase
 from syncer.adapter.webhooks import signatures_match
-from syncer.sandbox import LimitRule, RateLimiter, SandboxKit, json_response
+from syncer.sandbox import LimitRule, RateLimiter, SandboxKit, json_response, retry_after_seconds
 
 JSONObject = dict[str, object]
 
@@ -147,16 +152,23 @@ class BlibliGateway:
             raise BlibliError(codes.SIGNATURE_INVALID)
 
     def _spend(self, operation: str) -> None:
+        """The toolkit's switchable limit (``/_sandbox/limits``, scoped by the operation's
+        path template), then Blibli's documented budget for the operation."""
         assert self.identity is not None
-        wait = self.budgets.acquire((self.identity.store_code, operation), scope=operation)
+        store = self.identity.store_code
+        path = OPERATION_PATHS.get(operation, operation)
+        wait = self.kit.limiter.acquire((store, path), scope=path)
         if wait > 0:
-            raise _Throttled(wait)
+            raise _Throttled(retry_after_seconds(wait))  # real seconds: the toolkit's clock
+        wait = self.budgets.acquire((store, operation), scope=operation)
+        if wait > 0:
+            raise _Throttled(self.retry_after(wait))
         if operation in self.settings.budgets:
             self.arrivals.setdefault(operation, []).append(self.time_base.monotonic())
 
     def error(self, error: BlibliError, rid: str) -> Response:
         if isinstance(error, _Throttled):
-            return self.throttled(self.retry_after(error.wait))
+            return self.throttled(error.seconds)
         payload = {
             "requestId": rid,
             "success": False,
@@ -200,9 +212,9 @@ class BlibliGateway:
 
 
 class _Throttled(BlibliError):
-    def __init__(self, wait: float) -> None:
+    def __init__(self, seconds: int) -> None:
         super().__init__(codes.QUOTA_EXCEEDED)
-        self.wait = wait
+        self.seconds = seconds  # Retry-After, whole real seconds
 
 
 def _raw_strings(method: str, raw: bytes, moment: datetime, path: str, query: str) -> list[str]:

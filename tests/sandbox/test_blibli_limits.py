@@ -61,3 +61,16 @@ def test_the_budgets_control_changes_and_resets_them(raw: RawBlibli) -> None:
     assert changed["product_list"] == {"limit": 2, "window_seconds": 1.0}
     reset = raw.control("POST", "budgets", {"reset": True})
     assert reset["product_list"] == {"limit": 25, "window_seconds": 60.0}
+
+
+def test_the_toolkit_limit_applies_per_operation_path(raw: RawBlibli) -> None:
+    """``/_sandbox/limits`` overrides, scoped by the documented path, throttle that API alone."""
+    raw.control(
+        "POST", "limits", {"overrides": {"/seller/v1/products/filter": {"rate": 0.01, "burst": 1}}}
+    )
+    assert raw.products(size=1).status_code == 200
+    refused = raw.products(size=1)
+    assert refused.status_code == 429
+    assert refused.json()["errorCode"] == codes.QUOTA_EXCEEDED
+    product = raw.control("GET", "truth")["listings"][0]["product_sku"]  # type: ignore[index]
+    assert raw.call("GET", f"/seller/v1/products/{product}").status_code == 200
