@@ -36,6 +36,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 MARKETPLACE = r"^[a-z][a-z0-9_]{0,31}$"
+MAX_ID = 2**63 - 1  # ids are 64-bit in every backend; larger numbers are refused as input
 BusinessParam = Annotated[
     str | None,
     Query(pattern=s.SLUG, description="Operators: only this business. Businesses: their own."),
@@ -58,7 +59,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
         raise invalid(
             "cursor", "not a cursor this API gave out; omit it for the first page"
         ) from None
-    if found_kind != kind or not isinstance(value, int) or isinstance(value, bool):
+    if found_kind != kind or type(value) is not int or not 0 <= value <= MAX_ID:
         raise invalid("cursor", "not a cursor of this list; omit it for the first page")
     return value
 
@@ -91,7 +92,7 @@ async def list_listings(
     who: Caller,
     business: BusinessParam = None,
     marketplace: Annotated[str | None, Query(pattern=MARKETPLACE)] = None,
-    shop: Annotated[int | None, Query(ge=1, description="Shop id.")] = None,
+    shop: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Shop id.")] = None,
     status: ListingStatus | None = None,
     sku: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Exact SKU.")
@@ -123,7 +124,7 @@ async def list_listings(
     "/listings/{listing_id}", summary="One listing and its history", response_model=s.ListingDetail
 )
 async def get_listing(
-    state: State, who: Caller, listing_id: Annotated[int, Path(ge=1)]
+    state: State, who: Caller, listing_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> s.ListingDetail:
     async with state.database.read() as connection:
         row = await queries.listing(connection, who.business_id, listing_id)
@@ -170,7 +171,9 @@ async def list_shops(state: State, who: Caller, business: BusinessParam = None) 
 
 
 @router.get("/shops/{shop_id}", summary="One shop", response_model=s.ShopOut)
-async def get_shop(state: State, who: Caller, shop_id: Annotated[int, Path(ge=1)]) -> s.ShopOut:
+async def get_shop(
+    state: State, who: Caller, shop_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> s.ShopOut:
     return shop_out(await _shop(state, who, shop_id))
 
 
@@ -213,7 +216,10 @@ async def add_shop(state: State, who: Operator, body: s.ShopIn) -> s.ShopOut:
     responses={403: {"model": s.ErrorOut}, 503: {"model": s.ErrorOut}},
 )
 async def trigger_sync(
-    state: State, who: Operator, shop_id: Annotated[int, Path(ge=1)], body: s.SyncIn | None = None
+    state: State,
+    who: Operator,
+    shop_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: s.SyncIn | None = None,
 ) -> s.SyncOut:
     full = body.full if body else False
     shop = await _shop(state, who, shop_id)
@@ -236,7 +242,7 @@ async def list_runs(
     state: State,
     who: Caller,
     business: BusinessParam = None,
-    shop: Annotated[int | None, Query(ge=1)] = None,
+    shop: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     run_state: Annotated[RunState | None, Query(alias="state")] = None,
     kind: RunKind | None = None,
     cursor: Cursor = None,
@@ -262,7 +268,9 @@ async def list_runs(
 @router.get(
     "/runs/{run_id}", summary="One run with its progress and issues", response_model=s.RunDetail
 )
-async def get_run(state: State, who: Caller, run_id: Annotated[int, Path(ge=1)]) -> s.RunDetail:
+async def get_run(
+    state: State, who: Caller, run_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> s.RunDetail:
     async with state.database.read() as connection:
         row = await queries.run(connection, who.business_id, run_id)
     if row is None:
@@ -307,7 +315,7 @@ async def list_pushes(
             description="Repeat to combine; default: pending, in_flight, failed, mismatch.",
         ),
     ] = None,
-    shop: Annotated[int | None, Query(ge=1)] = None,
+    shop: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> s.PushPage:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -21,6 +22,7 @@ from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal, verify_token
 from syncer.store.web_queries import ListingFilter
+from syncer.web.api import MAX_ID, trigger_sync
 from syncer.web.auth import COOKIE, Caller, scope_for
 from syncer.web.errors import ApiError, invalid, not_found
 from syncer.web.i18n import DEFAULT, LANGUAGES, translator
@@ -201,7 +203,7 @@ async def runs_page(
     request: Request,
     state: State,
     who: Caller,
-    shop: Annotated[int | None, Query(ge=1)] = None,
+    shop: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     fragment: bool = False,
 ) -> HTMLResponse:
     async with state.database.read() as connection:
@@ -220,10 +222,10 @@ async def runs_page(
 
 
 @router.post("/shops/{shop_id}/sync", response_class=RedirectResponse)
-async def sync_from_page(state: State, who: Caller, shop_id: int) -> RedirectResponse:
+async def sync_from_page(
+    state: State, who: Caller, shop_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]
+) -> RedirectResponse:
     """The shops page's button (operators); the same rule as the API's trigger."""
-    from syncer.web.api import trigger_sync
-
     await trigger_sync(state, await _operator(who), shop_id, None)
     return RedirectResponse(f"/runs?shop={shop_id}", status_code=303)
 
