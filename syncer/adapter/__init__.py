@@ -17,6 +17,15 @@ from syncer.adapter.base import (
     RowResult,
     StockChange,
 )
+from syncer.adapter.budgets import (
+    REAL_TIME,
+    Budget,
+    OperationBudgets,
+    ScaledTime,
+    TimeBase,
+    WindowBudget,
+    shared_budgets,
+)
 from syncer.adapter.cursor_pager import CursorPage, CursorPager, CursorStep
 from syncer.adapter.feed_writer import content_name, render_csv, write_atomic
 from syncer.adapter.feeds import (
@@ -41,15 +50,18 @@ from syncer.adapter.payload import (
     get_objects,
     get_str,
 )
+from syncer.adapter.polling import JobNotFinishedError, PollPolicy, poll_until_done
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.registry import available_adapters, load_adapter
 from syncer.adapter.retry import RetryPolicy, parse_retry_after
 from syncer.adapter.webhooks import WebhookEvent, WebhookRejectedError, signatures_match
 
 __all__ = [
+    "REAL_TIME",
     "Adapter",
     "AdapterContext",
     "AdapterSettings",
+    "Budget",
     "CredentialLoader",
     "CredentialSaver",
     "Credentials",
@@ -62,11 +74,14 @@ __all__ = [
     "FeedRow",
     "HttpAdapter",
     "HttpStats",
+    "JobNotFinishedError",
     "JsonObject",
     "ListedChange",
     "OffsetPager",
+    "OperationBudgets",
     "Page",
     "PayloadError",
+    "PollPolicy",
     "PriceChange",
     "PullWindow",
     "QueryParams",
@@ -74,9 +89,12 @@ __all__ = [
     "RefreshLock",
     "RetryPolicy",
     "RowResult",
+    "ScaledTime",
     "StockChange",
+    "TimeBase",
     "WebhookEvent",
     "WebhookRejectedError",
+    "WindowBudget",
     "available_adapters",
     "content_name",
     "decode_object",
@@ -91,8 +109,10 @@ __all__ = [
     "get_str",
     "load_adapter",
     "parse_retry_after",
+    "poll_until_done",
     "read_feed",
     "render_csv",
+    "shared_budgets",
     "signatures_match",
     "write_atomic",
 ]
