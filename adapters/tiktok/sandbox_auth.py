@@ -115,7 +115,7 @@ class TikTokAuth:
         timestamp = int(raw)
         if timestamp < 0:
             raise TikTokError(TIMESTAMP_NEGATIVE)
-        now = self._clock.timestamp()
+        now = self._clock.unix()  # whole seconds, like the timestamps themselves
         if timestamp < now - self._settings.timestamp_past:
             raise TikTokError(TIMESTAMP_TOO_OLD)
         if timestamp > now + self._settings.timestamp_future:

@@ -109,6 +109,7 @@ NOT_YOUR_PRODUCT: Pair = (
     12052048,
     "You cannot edit the specified product(s) as it isn't listed in your account or shop. ",
 )
+NOT_YOUR_PRODUCT_ROW: Pair = (12052048, "You can't edit other sellers' products")  # row samples
 WRONG_STATUS: Pair = (
     12052901,
     "The product in its current status is not available for this operation. Change the product "

@@ -94,6 +94,7 @@ def detail(item: TikTokProduct) -> JSONObject:
     """``data`` of Get Product (202309): the search fields plus attributes, images, package."""
     product = item.product
     payload = search_entry(item)
+    del payload["sales_regions"]  # a search field; Get Product's table has none
     image = f"tos-alisg-i-sbx/{item.product_id:x}"
     payload.update(
         {

@@ -16,7 +16,7 @@ from adapters.tiktok.sandbox_errors import (
     CURRENCY_INVALID,
     INVALID_PARAMS,
     MULTIPLE_WAREHOUSES,
-    NOT_YOUR_PRODUCT,
+    NOT_YOUR_PRODUCT_ROW,
     PLATFORM_NOT_SUPPORTED,
     PRICE_FORMAT,
     PRICE_INVALID,
@@ -244,7 +244,7 @@ class TikTokWrites:
     def _switch(self, product_id: int, platforms: list[str], now: int, *, activate: bool) -> None:
         item = self.store.get(product_id)
         if item is None:
-            raise _RowError(NOT_YOUR_PRODUCT)
+            raise _RowError(NOT_YOUR_PRODUCT_ROW)
         if any(platform not in item.platforms for platform in platforms):
             raise _RowError(PLATFORM_NOT_SUPPORTED)
         allowed = _ACTIVATABLE if activate else _DEACTIVATABLE
