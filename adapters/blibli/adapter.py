@@ -22,26 +22,29 @@ from adapters.blibli.bulk import run_bulk
 from adapters.blibli.mapping import Verdict
 from adapters.blibli.payloads import BulkRow
 from syncer.adapter import (
+    REAL_TIME,
+    Budget,
     Credentials,
     HttpAdapter,
     JsonObject,
     ListedChange,
     Page,
     PayloadError,
+    PollPolicy,
     PriceChange,
     PullWindow,
     QueryParams,
     RowResult,
     StockChange,
+    TimeBase,
     WebhookEvent,
     get_int,
     get_obj,
     get_objects,
     get_str,
+    shared_budgets,
 )
 from syncer.adapter.base import AdapterContext
-from syncer.adapter.budgets import REAL_TIME, Budget, TimeBase, shared_budgets
-from syncer.adapter.polling import PollPolicy
 from syncer.domain import Listing, ListingKey, QuarantinedItem
 from syncer.errors import (
     AdapterError,

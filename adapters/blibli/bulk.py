@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from adapters.blibli import mapping
 from adapters.blibli.mapping import Verdict
 from adapters.blibli.payloads import BulkRow
-from syncer.adapter import JsonObject, PayloadError, get_obj, get_str
-from syncer.adapter.polling import poll_until_done
+from syncer.adapter import JsonObject, PayloadError, get_obj, get_str, poll_until_done
 from syncer.errors import (
     AdapterError,
     MalformedResponseError,

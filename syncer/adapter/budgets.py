@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 
@@ -67,6 +68,19 @@ class ScaledTime:
 
 
 REAL_TIME = RealTime()
+
+
+class ScaledClock(ScaledTime):
+    """A ``syncer.domain.Clock`` whose ``now()`` is the wall clock (signatures, leases and
+    update times stay real) and whose limiter windows and waits run ``scale`` times faster.
+
+    Give it to the runtime (``Runtime.from_settings(settings, ScaledClock(60))``) and the same
+    instance to the sandbox as its ``time_base``: adapters that budget per operation take their
+    time base from the context's clock when it offers one.
+    """
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from adapters.blibli import BlibliAdapter
 from adapters.blibli.sandbox import BlibliSandbox
 from syncer.adapter import AdapterContext, AdapterSettings, Credentials, RetryPolicy
-from syncer.adapter.budgets import ScaledTime
+from syncer.adapter.budgets import ScaledClock as BaseScaledClock
 from syncer.domain import Clock, SystemClock
 
 
-class ScaledClock(ScaledTime):
-    """Wall-clock ``now()`` (signatures and leases stay real) with limiter windows and
-    waits compressed ``scale`` times: hand the same object to the sandbox as its time base."""
+class ScaledClock(BaseScaledClock):
+    """The SDK's scaled clock, optionally skewed (to test the signature time window)."""
 
     def __init__(self, scale: float, *, skew: timedelta = timedelta(0)) -> None:
         super().__init__(scale)
         self.skew = skew
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.skew
+        return super().now() + self.skew
 
 
 async def _discard(_credentials: Credentials) -> None:
