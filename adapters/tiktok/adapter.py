@@ -202,19 +202,23 @@ class TikTokAdapter(HttpAdapter):
     async def _product_listings(self, entry: JsonObject) -> list[Listing] | QuarantinedItem:
         """A search entry's listings; Get Product first when the entry lacks fields."""
         product_id = str(entry.get("id", "?"))
-        if not mapping.needs_detail(entry):
+        try:
+            refused = mapping.detail_refused(entry)
+        except PayloadError as exc:
+            return _quarantine(self, product_id, str(exc))
+        if refused or not mapping.needs_detail(entry):
             return self._mapped(entry, product_id, detail=False)
         try:
             detail = await self.get_product(product_id)
-        except SkippableItemError:
-            return []  # gone since the search: absent, as if deleted
         except RequestRejectedError:
             raise
-        except FatalError as exc:  # e.g. a frozen product Get Product refuses: use the entry
+        except (FatalError, SkippableItemError) as exc:
+            # Refused, or gone since the search: the entry is all there is (a deleted product's
+            # listings must still come through as deleted).
             fallback = self._mapped(entry, product_id, detail=False)
-            return (
-                fallback if isinstance(fallback, list) else _quarantine(self, product_id, str(exc))
-            )
+            if isinstance(fallback, list) or isinstance(exc, SkippableItemError):
+                return fallback if isinstance(fallback, list) else []
+            return _quarantine(self, product_id, str(exc))
         return self._mapped(detail, product_id, detail=True)
 
     def _mapped(

@@ -89,6 +89,12 @@ def needs_detail(product: JsonObject) -> bool:
     )
 
 
+def detail_refused(product: JsonObject) -> bool:
+    """Get Product does not serve FREEZE or DELETED products: map such entries as they are."""
+    statuses = set(platforms_of(product).values())
+    return bool(statuses) and statuses <= {"FREEZE", "DELETED"}
+
+
 def variant_name(sku: JsonObject) -> str:
     """Sales attribute values in order, e.g. "Merah / XL"."""
     attributes = get_objects(sku, "sales_attributes", required=False)
@@ -185,6 +191,7 @@ __all__ = [
     "SEARCH_PRICE_FIELDS",
     "TIKTOK_SHOP",
     "TOKOPEDIA",
+    "detail_refused",
     "listing_platforms",
     "needs_detail",
     "platforms_of",

@@ -192,3 +192,32 @@ async def test_the_pager_ends_on_an_empty_page_even_with_a_token() -> None:
     assert calls == [None, "t1"]
     assert [step.resume_token for step in steps] == ["t1", None]
     assert steps[0].progress == (2, 2)
+
+
+async def test_deleted_and_frozen_products_come_through_from_the_search_entry(bare: Bare) -> None:
+    """Get Product serves neither: their listings still arrive, deleted or banned, unread."""
+    await bare.connect()
+    bare.advance(120)
+    since = bare.clock.now() - timedelta(seconds=1)
+    several = [
+        item
+        for item in bare.sandbox.store.products.values()
+        if len(item.skus) > 1 and set(item.platforms.values()) == {"ACTIVATE"}
+    ]
+    deleted, frozen = several[0], several[1]
+    bare.control("mutate", {"action": "delete", "product_id": deleted.product_id})
+    bare.control("mutate", {"action": "freeze", "product_id": frozen.product_id})
+    bare.sandbox.kit.stats.reset()
+    adapter = bare.adapter()
+    try:
+        pages = await _pull(adapter, PullWindow(since=since, until=bare.clock.now()))
+    finally:
+        await adapter.aclose()
+    statuses = {listing.key: listing.status.value for page in pages for listing in page.listings}
+    assert {statuses[(str(deleted.product_id), str(sku.sku_id))] for sku in deleted.skus} == {
+        "deleted"
+    }
+    assert {statuses[(str(frozen.product_id), str(sku.sku_id))] for sku in frozen.skus} == {
+        "banned"
+    }
+    assert "get_product_ids" not in bare.sandbox.kit.stats.snapshot()
