@@ -103,6 +103,8 @@ class BlibliAdapter(HttpAdapter):
     shop_credential_keys = ("api_seller_key", "username")
     """The store's Api-Seller-Key and the seller's Seller Center login; optional
     ``signature_key`` when the seller set one. The shop id is the store code (``TOQ-15126``)."""
+    # One bulk call takes 100 SKUs; a set_listed item first lists its SKUs (2 on average).
+    push_batch_limits: ClassVar[Mapping[str, int]] = {"price": 100, "stock": 100, "listed": 50}
     poll_policy: ClassVar[PollPolicy] = PollPolicy(first_wait_s=0.5, max_wait_s=10, timeout_s=900)
 
     def __init__(self, context: AdapterContext) -> None:
