@@ -59,3 +59,26 @@ def make_adapter(
         clock=clock or SystemClock(),
     )
     return BlibliAdapter(context)
+
+
+def _snapshot_map(sandbox: BlibliSandbox, name: str) -> dict[str, int]:
+    value = sandbox.kit.stats.snapshot().get(name, {})
+    assert isinstance(value, dict)
+    return {str(key): int(count) for key, count in value.items()}
+
+
+def requests_by_path(sandbox: BlibliSandbox) -> dict[str, int]:
+    """Requests the sandbox received per path (faulted and refused ones included)."""
+    return _snapshot_map(sandbox, "requests")
+
+
+def statuses(sandbox: BlibliSandbox) -> dict[str, int]:
+    """Answers the sandbox gave per HTTP status."""
+    return _snapshot_map(sandbox, "statuses")
+
+
+def recorded(sandbox: BlibliSandbox, name: str) -> list[str]:
+    """Ids the sandbox recorded under ``name`` (e.g. ``variant_product_skus``), in order."""
+    value = sandbox.kit.stats.snapshot().get(name, [])
+    assert isinstance(value, list)
+    return [str(item) for item in value]

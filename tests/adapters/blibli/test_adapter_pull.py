@@ -15,7 +15,13 @@ from adapters.blibli.sandbox_store import STATES
 from syncer.adapter import Page, PullWindow
 from syncer.errors import NeedsReauthError, RequestRejectedError
 from syncer.sandbox import LimitRule, SandboxServer
-from tests.adapters.blibli.clients import ScaledClock, credentials_of, make_adapter
+from tests.adapters.blibli.clients import (
+    ScaledClock,
+    credentials_of,
+    make_adapter,
+    recorded,
+    requests_by_path,
+)
 
 
 @pytest.fixture
@@ -53,7 +59,7 @@ async def test_a_full_pull_yields_exactly_the_expected_listings(
     assert len(pages) == _list_calls(sandbox, 20)
     assert pages[-1].next_token is None
     assert all(page.next_token for page in pages[:-1])
-    assert sandbox.kit.stats.snapshot()["requests"]["/seller/v1/products/filter"] == len(pages)
+    assert requests_by_path(sandbox)["/seller/v1/products/filter"] == len(pages)
 
 
 async def test_a_pull_resumes_from_a_token(server: SandboxServer, sandbox: BlibliSandbox) -> None:
@@ -75,7 +81,7 @@ async def test_an_incremental_pull_reads_variants_of_changed_products_only(
         sandbox.mutator.apply("set_price", sku, value=77_000)
     pages = await _pull(make_adapter(server.base_url, sandbox), since=since)
     assert {x.external_item_id for p in pages for x in p.listings} == set(changed)
-    assert sorted(sandbox.kit.stats.snapshot()["variant_product_skus"]) == changed  # type: ignore[type-var]
+    assert sorted(recorded(sandbox, "variant_product_skus")) == changed
 
 
 async def test_a_malformed_product_is_quarantined_and_the_rest_goes_through(
@@ -122,7 +128,7 @@ async def test_documented_budgets_hold_in_compressed_time_with_zero_429s() -> No
         pages = await _pull(adapter)
     stats = sandbox.kit.stats.snapshot()
     assert stats["rate_limited"] == 0
-    assert stats["requests"]["/seller/v1/products/filter"] == _list_calls(sandbox, 2) > 50  # type: ignore[index]
+    assert requests_by_path(sandbox)["/seller/v1/products/filter"] == _list_calls(sandbox, 2) > 50
     assert adapter.budgets.budgets["product_list"].stats.waits > 0
     assert sum(len(p.listings) for p in pages) == 300
 
@@ -138,4 +144,4 @@ async def test_shrunk_budgets_hold_in_real_time_with_zero_429s() -> None:
         await _pull(adapter)
     stats = sandbox.kit.stats.snapshot()
     assert stats["rate_limited"] == 0
-    assert stats["requests"]["/seller/v1/products/filter"] == _list_calls(sandbox, 5) > 8  # type: ignore[index]
+    assert requests_by_path(sandbox)["/seller/v1/products/filter"] == _list_calls(sandbox, 5) > 8

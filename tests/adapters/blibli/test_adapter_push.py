@@ -13,7 +13,7 @@ from adapters.blibli.sandbox_queue import PROMO_LOCKED
 from syncer.adapter import ListedChange, PriceChange, StockChange
 from syncer.domain import ListingKey
 from syncer.sandbox import LimitRule, SandboxServer
-from tests.adapters.blibli.clients import ScaledClock, make_adapter
+from tests.adapters.blibli.clients import ScaledClock, make_adapter, recorded, requests_by_path
 
 
 @pytest.fixture
@@ -54,8 +54,7 @@ async def test_a_few_stock_changes_use_the_synchronous_exact_stock_api(
     results = await adapter.update_stock([StockChange(key=k, stock=11) for k in keys])
     assert [r.ok for r in results] == [True] * 3
     assert [_unit(sandbox, k)[1] for k in keys] == [11] * 3
-    requests = sandbox.kit.stats.snapshot()["requests"]
-    assert sum(1 for path in requests if path.endswith("/stock")) == 3  # type: ignore[union-attr]
+    assert sum(1 for path in requests_by_path(sandbox) if path.endswith("/stock")) == 3
     assert adapter.stats.calls["bulk_update"] == 0
 
 
@@ -78,7 +77,7 @@ async def test_prices_go_in_calls_of_100_and_each_row_gets_its_verdict(
     assert all(r.ok for r in results)
     assert {_unit(sandbox, k)[0] for k in keys} == {45_500}
     assert adapter.stats.calls["bulk_update"] == 3
-    assert len(sandbox.kit.stats.snapshot()["bulk_skus"]) == 250  # type: ignore[arg-type]
+    assert len(recorded(sandbox, "bulk_skus")) == 250
 
 
 async def test_rows_blibli_refuses_fail_alone_with_its_reason(

@@ -8,7 +8,7 @@ import pytest
 from syncer.adapter.budgets import shared_budgets
 from syncer.domain import RunState
 from syncer.sandbox import FaultConfig
-from tests.adapters.blibli.clients import ScaledClock
+from tests.adapters.blibli.clients import ScaledClock, recorded, statuses
 from tests.adapters.blibli.rig import BlibliRig, RigOptions, blibli_rig, max_in_window
 
 __all__ = ["blibli_rig"]  # the fixture, imported for pytest
@@ -41,8 +41,7 @@ async def test_incremental_pulls_follow_mutations_and_quarantine_the_malformed(
 
     assert outcome.state is RunState.PARTIAL
     assert [issue["item"] for issue in outcome.issues] == [products[4]]
-    read = sandbox.kit.stats.snapshot()["variant_product_skus"]
-    assert sorted(read) == products[:5]  # type: ignore[type-var]
+    assert sorted(recorded(sandbox, "variant_product_skus")) == products[:5]
     stored = await blibli_rig.stored()
     truth = blibli_rig.truth()
     assert {k: v for k, v in stored.items() if k[0] != products[4]} == truth
@@ -98,7 +97,7 @@ async def test_10k_listings_converge_under_20_percent_errors_within_the_budgets(
     assert await blibli_rig.stored() == blibli_rig.truth()
     assert stats["rate_limited"] == 0
     assert sandbox.gateway.budgets.rejected == 0
-    assert stats["statuses"]["500"] > 1000  # type: ignore[index]
+    assert statuses(sandbox)["500"] > 1000
     list_calls = sorted(sandbox.gateway.arrivals["product_list"])
     assert len(list_calls) > 75  # more than three minutes' worth of the list budget
     assert max_in_window(list_calls, 60.0) <= 25

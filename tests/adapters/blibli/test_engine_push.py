@@ -10,6 +10,7 @@ from syncer.engine.push_changes import CatalogChanges
 from syncer.store import catalog
 from syncer.store import push_tasks as task_store
 from syncer.store.catalog import LinkedListing
+from tests.adapters.blibli.clients import requests_by_path
 from tests.adapters.blibli.rig import BlibliRig, blibli_rig, rig_options
 
 __all__ = ["blibli_rig", "rig_options"]  # fixtures, imported for pytest
@@ -73,8 +74,8 @@ async def test_master_price_changes_are_pushed_verified_or_failed_with_reasons(
         [failed] = await task_store.tasks_in(connection, ["failed"])
     assert failed.seller_sku == locked_sku
     assert failed.reason.startswith("Price locked by a running promotion (Blibli: ")
-    calls = blibli_rig.sandbox.kit.stats.snapshot()["requests"]
-    assert calls["/mta/api/businesspartner/v1/product/updateProduct"] == 1  # type: ignore[index]
+    calls = requests_by_path(blibli_rig.sandbox)
+    assert calls["/mta/api/businesspartner/v1/product/updateProduct"] == 1
 
     again = await _push(blibli_rig)
     assert again.states() == {}
