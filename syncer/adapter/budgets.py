@@ -111,7 +111,16 @@ class WindowBudget:
         self._released: deque[float] = deque()  # when each finished request's slot frees
         self._in_flight = 0
         self._changed = asyncio.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.stats = BudgetStats()
+
+    def _condition(self) -> asyncio.Condition:
+        """The condition of the running loop: a shop's budget outlives one ``asyncio.run``
+        (CLI commands run one each), and asyncio primitives are bound to a single loop."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._changed, self._in_flight = loop, asyncio.Condition(), 0
+        return self._changed
 
     def _free_now(self) -> int:
         now = self._time.monotonic()
@@ -120,7 +129,7 @@ class WindowBudget:
         return self.budget.limit - len(self._released) - self._in_flight
 
     async def _take(self) -> None:
-        async with self._changed:
+        async with self._condition():
             waited = False
             while self._free_now() <= 0:
                 waited = True

@@ -108,3 +108,16 @@ async def test_the_poller_gives_up_with_a_retriable_error() -> None:
     with pytest.raises(JobNotFinishedError, match="job 7 was not finished") as caught:
         await poll_until_done(never, what="job 7", policy=policy, time_base=ScaledTime(10_000))
     assert isinstance(caught.value, RetriableError)
+
+
+def test_a_budget_outlives_an_event_loop() -> None:
+    """A shop's budget is shared by every run in the process, across ``asyncio.run`` calls."""
+    budget = WindowBudget(Budget(1, 0.001), ScaledTime(1_000))
+
+    async def one() -> None:
+        async with budget.slot():
+            pass
+
+    asyncio.run(one())
+    asyncio.run(one())
+    assert budget.stats.sent == 2
