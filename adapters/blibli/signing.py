@@ -37,9 +37,8 @@ def signed_path(path: str) -> str:
     path = path.split("?", 1)[0]
     if "/proxy" in path:
         path = path.split("/proxy", 1)[1]
-    if path.startswith("/mta/"):
-        path = "/mtaapi" + path[len("/mta") :]
-    return path
+    # The official client replaces the first "/mta" wherever it occurs (SKUs are upper case).
+    return path.replace("/mta", "/mtaapi", 1)
 
 
 def body_digest(body: bytes | None) -> str:
