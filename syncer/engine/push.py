@@ -83,7 +83,15 @@ class Pusher:
             async with gate:
                 return await ShopPush(self, record, trigger).run()
 
-        report.shops = list(await asyncio.gather(*(one(record) for record in shops)))
+        tasks = [asyncio.ensure_future(one(record)) for record in shops]
+        try:
+            report.shops = list(await asyncio.gather(*tasks))
+        except BaseException:
+            # Stop the other shops too: a cycle that failed or was cancelled ends whole.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return report
 
     async def _due_shops(self) -> list[ShopRecord]:
