@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -117,13 +117,30 @@ def _listing_row(row: Any) -> ListingRow:  # a Row of _LISTING_COLUMNS
     return ListingRow(**row._mapping)
 
 
-def _filtered(query: sa.Select[Any], wanted: ListingFilter) -> sa.Select[Any]:
-    if wanted.business_id is not None:
-        query = query.where(SHOP.c.business_id == wanted.business_id)
-    if wanted.marketplace is not None:
-        query = query.where(SHOP.c.marketplace == wanted.marketplace)
+def _shop_column(connection: AsyncConnection) -> sa.ColumnElement[int]:
+    """``listing.shop_id`` for scoping. On SQLite as ``shop_id + 0``: its planner would
+    otherwise read a tenant's listings through the (shop, status) index and sort them all
+    for every page; walking the table in id order stops after one page (30x faster at 10,000
+    listings). PostgreSQL chooses well from its statistics."""
+    column = LISTING.c.shop_id
+    if connection.dialect.name == "sqlite":
+        column = column + sa.literal_column("0")
+    return cast(sa.ColumnElement[int], column)
+
+
+def _filtered(
+    connection: AsyncConnection, query: sa.Select[Any], wanted: ListingFilter
+) -> sa.Select[Any]:
+    shop = _shop_column(connection)
+    if wanted.business_id is not None or wanted.marketplace is not None:
+        shops = sa.select(SHOP.c.id)
+        if wanted.business_id is not None:
+            shops = shops.where(SHOP.c.business_id == wanted.business_id)
+        if wanted.marketplace is not None:
+            shops = shops.where(SHOP.c.marketplace == wanted.marketplace)
+        query = query.where(shop.in_(shops.scalar_subquery()))
     if wanted.shop_id is not None:
-        query = query.where(LISTING.c.shop_id == wanted.shop_id)
+        query = query.where(shop == wanted.shop_id)
     if wanted.status is not None:
         query = query.where(LISTING.c.status == wanted.status)
     if wanted.sku is not None:
@@ -150,7 +167,9 @@ async def listings_page(
         .order_by(LISTING.c.id)
         .limit(limit + 1)
     )
-    rows = [_listing_row(row) for row in await connection.execute(_filtered(query, wanted))]
+    rows = [
+        _listing_row(row) for row in await connection.execute(_filtered(connection, query, wanted))
+    ]
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more else None)
@@ -158,6 +177,7 @@ async def listings_page(
 
 async def listing(connection: AsyncConnection, scope: Scope, listing_id: int) -> ListingRow | None:
     query = _filtered(
+        connection,
         sa.select(*_LISTING_COLUMNS).join(SHOP, SHOP.c.id == LISTING.c.shop_id),
         ListingFilter(business_id=scope),
     ).where(LISTING.c.id == listing_id)
@@ -189,12 +209,15 @@ async def grid(
     sku_query = (
         sa.select(LISTING.c.seller_sku)
         .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
-        .where(LISTING.c.seller_sku > after_sku, LISTING.c.shop_id.in_(shop_ids))
+        .where(LISTING.c.seller_sku > after_sku, _shop_column(connection).in_(shop_ids))
         .group_by(LISTING.c.seller_sku)
         .order_by(LISTING.c.seller_sku)
         .limit(limit + 1)
     )
-    skus = [str(sku) for sku in (await connection.execute(_filtered(sku_query, wanted))).scalars()]
+    skus = [
+        str(sku)
+        for sku in (await connection.execute(_filtered(connection, sku_query, wanted))).scalars()
+    ]
     next_sku = skus[limit - 1] if len(skus) > limit else None
     skus = skus[:limit]
     cells: dict[tuple[str, int], list[ListingRow]] = {}
@@ -202,7 +225,7 @@ async def grid(
         query = (
             sa.select(*_LISTING_COLUMNS)
             .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
-            .where(LISTING.c.seller_sku.in_(skus), LISTING.c.shop_id.in_(shop_ids))
+            .where(LISTING.c.seller_sku.in_(skus), _shop_column(connection).in_(shop_ids))
             .order_by(LISTING.c.id)
         )
         for row in await connection.execute(query):
@@ -348,7 +371,10 @@ async def status_summary(connection: AsyncConnection, wanted: ListingFilter) -> 
         .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
         .group_by(LISTING.c.status)
     )
-    return {row[0]: int(row[1]) for row in await connection.execute(_filtered(query, wanted))}
+    return {
+        row[0]: int(row[1])
+        for row in await connection.execute(_filtered(connection, query, wanted))
+    }
 
 
 async def businesses(connection: AsyncConnection) -> list[tuple[int, str, str]]:

@@ -10,7 +10,8 @@ import binascii
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel
 
 from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
 from syncer.engine.connect import connect_shop
@@ -43,6 +44,11 @@ BusinessParam = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=100, description="`next_cursor` of a page.")]
+
+
+def json_response(body: BaseModel) -> Response:
+    """The body serialized once (FastAPI would validate a returned model again first)."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def encode_cursor(kind: str, value: int) -> str:
@@ -102,7 +108,7 @@ async def list_listings(
     ] = None,
     cursor: Cursor = None,
     limit: Limit = 100,
-) -> s.ListingPage:
+) -> Response:
     wanted = ListingFilter(
         business_id=await scope_for(state, who, business),
         marketplace=marketplace,
@@ -114,10 +120,11 @@ async def list_listings(
     after = decode_cursor("listing", cursor) or 0
     async with state.database.read() as connection:
         rows, next_id = await queries.listings_page(connection, wanted, after_id=after, limit=limit)
-    return s.ListingPage(
+    page = s.ListingPage(
         items=[listing_out(row) for row in rows],
         next_cursor=None if next_id is None else encode_cursor("listing", next_id),
     )
+    return json_response(page)
 
 
 @router.get(
@@ -146,18 +153,19 @@ async def get_product(
     who: Caller,
     sku: Annotated[str, Path(min_length=1, max_length=200)],
     business: BusinessParam = None,
-) -> s.ProductOut:
+) -> Response:
     wanted = ListingFilter(business_id=await scope_for(state, who, business), sku=sku)
     async with state.database.read() as connection:
         rows, _ = await queries.listings_page(connection, wanted, after_id=0, limit=500)
         if not rows:
             raise not_found(f"product {sku!r}")
         history = await queries.events(connection, [row.id for row in rows])
-    return s.ProductOut(
+    product = s.ProductOut(
         sku=sku,
         listings=[listing_out(row) for row in rows],
         events=[s.EventOut.model_validate(e) for e in history],
     )
+    return json_response(product)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from syncer.store.access import Principal, verify_token
+from syncer.store.access import Principal
 from syncer.web.errors import ApiError, not_found
 from syncer.web.state import WebState, web_state
 
@@ -36,8 +36,7 @@ async def principal(
     token = presented_token(request, header)
     if not token:
         raise ApiError(401, "unauthorized", "send an API token: Authorization: Bearer <token>")
-    async with state.database.read() as connection:
-        found = await verify_token(connection, token)
+    found = await state.principal(token)
     if found is None:
         raise ApiError(401, "unauthorized", "this API token is unknown or revoked")
     return found

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import Request
@@ -12,6 +13,7 @@ from syncer.engine.adapters import AdapterFactory
 from syncer.runtime import Runtime
 from syncer.settings import Settings
 from syncer.store import Database, web_queries
+from syncer.store.access import Principal, hash_token, verify_token
 
 
 class SyncLauncher(Protocol):
@@ -20,10 +22,32 @@ class SyncLauncher(Protocol):
     def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> bool: ...
 
 
+TOKEN_CACHE_S = 10.0
+"""How long a verified token is trusted without asking the database again: a revoked token
+stops working within this time, and a busy client costs one token lookup per 10 seconds."""
+TOKEN_CACHE_SIZE = 10_000
+
+
 @dataclass
 class WebState:
     runtime: Runtime
     launcher: SyncLauncher | None = None
+    _tokens: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    async def principal(self, token: str) -> Principal | None:
+        """The token's principal, from a short-lived cache keyed by the token's hash."""
+        key = hash_token(token)
+        now = time.monotonic()
+        cached = self._tokens.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self.database.read() as connection:
+            found = await verify_token(connection, token)
+        if len(self._tokens) >= TOKEN_CACHE_SIZE:
+            self._tokens.clear()
+        if found is not None:
+            self._tokens[key] = (now + TOKEN_CACHE_S, found)
+        return found
 
     @property
     def database(self) -> Database:
