@@ -15,6 +15,7 @@ gathered in ``TikTokSandboxSettings``. Start it with the sandbox toolkit::
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from adapters.tiktok.sandbox_auth import Identity, TikTokAuth
 from adapters.tiktok.sandbox_control import STATUS_ACTIONS, TikTokControl
@@ -179,6 +180,13 @@ class TikTokSandbox:
         )
         with self.store.lock:
             self.control.mutate(body)
+
+    def client_settings(self, base_url: str, workdir: Path) -> dict[str, object]:
+        """A client budget that can never exceed the per-API limit: one shop-wide bucket of
+        80% of it (any mix of APIs then stays under each API's own 50 QPS)."""
+        rule = self.kit.limiter.default or DOCUMENTED_LIMIT
+        rate = max(1.0, rule.rate * 0.8)
+        return {"requests_per_second": rate, "burst": max(1, int(min(rate, rule.burst * 0.8)))}
 
     def documented_limit_per_minute(self) -> dict[str, int]:
         """50 QPS for each API, per (app, shop): the budget of every endpoint path."""
