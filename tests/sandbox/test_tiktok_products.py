@@ -4,6 +4,7 @@ pages, batch limits, per-row failure shapes, routing errors, rate limits and fau
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -182,12 +183,10 @@ def test_the_rate_limit_is_per_api_and_answers_429_with_its_code() -> None:
     assert throttled[0].json()["code"] == 36009002
     assert int(throttled[0].headers["Retry-After"]) >= 1
     assert other.json()["code"] == 0
-    assert (
-        TikTokSandbox(seed=1, listings=1).documented_limit_per_minute()[
-            "/product/202502/products/search"
-        ]
-        == 3000
-    )
+    documented = TikTokSandbox(seed=1, listings=1)
+    assert documented.documented_limit_per_minute()["/product/202502/products/search"] == 3000
+    client = documented.client_settings("http://x", Path())
+    assert client["requests_per_second"] == 40.0  # one shop-wide bucket under each API's 50
 
 
 def test_fault_switches_answer_in_tiktoks_envelope(raw: RawTikTok) -> None:
