@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.tiktok import envelope, mapping, push, signing, tokens, webhooks
+from adapters.tiktok import envelope, mapping, push, signing, tokens, webhooks, windows
 from syncer.adapter import (
     Credentials,
     CursorPage,
@@ -155,32 +155,62 @@ class TikTokAdapter(HttpAdapter):
 
     async def pull(self, window: PullWindow) -> AsyncIterator[Page]:
         await self.ensure_fresh_token()
+        until = int(window.until.timestamp())
+        whole = windows.Slice(int(window.since.timestamp()) if window.since else 0, until)
+        current = windows.decode(window.resume_token, whole)
+        while True:
+            try:
+                async for page, position in self._walk(current, whole):
+                    yield page
+                    current = position
+            except _TooMany:
+                current = current.halved()
+                self.log.info("tiktok.search_split", lo=current.lo, hi=current.hi)
+                continue
+            following = current.following(until)
+            if following is None:
+                return
+            current = following
+
+    async def _walk(
+        self, part: windows.Slice, whole: windows.Slice
+    ) -> AsyncIterator[tuple[Page, windows.Slice]]:
+        """The pages of one slice, each with the position to resume from after it."""
 
         async def fetch(token: str | None) -> CursorPage[JsonObject]:
-            return await self._search(token, window)
+            page = await self._search(token, part)
+            if token is None and (page.total or 0) > windows.SEARCH_CAP:
+                raise _TooMany
+            return page
 
-        async for step in CursorPager(fetch, start=window.resume_token).steps():
-            page = await self._listings_of(step.items)
-            yield Page(
-                listings=page.listings,
-                quarantined=page.quarantined,
-                next_token=step.resume_token,
-                progress=step.progress,
+        async for step in CursorPager(fetch, start=part.page_token).steps():
+            listings = await self._listings_of(step.items)
+            position = windows.Slice(part.lo, part.hi, step.resume_token)
+            following = position if step.resume_token else part.following(whole.hi)
+            yield (
+                Page(
+                    listings=listings.listings,
+                    quarantined=listings.quarantined,
+                    next_token=following.encode() if following else None,
+                    progress=step.progress if (part.lo, part.hi) == (whole.lo, whole.hi) else None,
+                ),
+                position,
             )
 
-    async def _search(self, token: str | None, window: PullWindow) -> CursorPage[JsonObject]:
-        params: dict[str, str | int] = {
-            "page_size": min(MAX_PAGE_SIZE, self.context.settings.page_size)
-        }
+    async def _search(self, token: str | None, part: windows.Slice) -> CursorPage[JsonObject]:
+        page_size = min(MAX_PAGE_SIZE, self.context.settings.page_size)
+        params: dict[str, str | int] = {"page_size": page_size}
         if token:
             params["page_token"] = token
-        body: dict[str, object] = {}
-        if window.since is not None:
-            body["update_time_ge"] = int(window.since.timestamp())
-            body["update_time_le"] = int(window.until.timestamp())
-        data = await self.call(
-            "POST", SEARCH, params=params, body=body, operation="search_products"
-        )
+        body = {"update_time_ge": part.lo, "update_time_le": part.hi}
+        try:
+            data = await self.call(
+                "POST", SEARCH, params=params, body=body, operation="search_products"
+            )
+        except FatalError as exc:
+            if exc.code == windows.TOO_MANY_RESULTS:
+                raise _TooMany from exc
+            raise
         try:
             products = get_objects(data, "products", required=False)
             total = get_int(data, "total_count", default=0)
@@ -270,6 +300,10 @@ class TikTokAdapter(HttpAdapter):
         cls, *, url: str, headers: Mapping[str, str], body: bytes, app_credentials: Credentials
     ) -> list[WebhookEvent]:
         return webhooks.parse(headers, body, app_credentials)
+
+
+class _TooMany(Exception):  # a signal between two methods, never raised outward
+    """The slice holds more products than one search may list: halve it."""
 
 
 def _scalar(key: str, value: object) -> str:

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.tiktok import windows
 from adapters.tiktok.adapter import TikTokAdapter
+from adapters.tiktok.sandbox import TikTokSandbox, TikTokSandboxSettings
 from syncer.adapter import CursorPage, CursorPager, Page, PullWindow
 from syncer.domain import Listing
 from syncer.errors import FatalError
-from tests.adapters.tiktok.rig import Bare, bare
+from syncer.sandbox import LimitRule, SandboxServer
+from tests.adapters.tiktok.rig import Bare, OffsetClock, Vault, bare
 
 __all__ = ["bare"]
 
@@ -221,3 +224,41 @@ async def test_deleted_and_frozen_products_come_through_from_the_search_entry(ba
         "banned"
     }
     assert "get_product_ids" not in bare.sandbox.kit.stats.snapshot()
+
+
+async def test_a_catalog_over_the_search_cap_is_walked_in_update_time_slices() -> None:
+    """12052180 past the cap: the pass halves its update-time window until each slice fits,
+    resumes inside a slice, and still reads every product."""
+    settings = TikTokSandboxSettings(max_search_results=40)
+    sandbox = TikTokSandbox(seed=5, listings=300, settings=settings, limit=LimitRule(5000, 5000))
+    with SandboxServer(sandbox.app) as server:
+        capped = Bare(sandbox, server.base_url, OffsetClock(), Vault())
+        await capped.connect()
+        until = capped.clock.now()
+        first = capped.adapter(page_size=15)
+        try:
+            head = await _pull(first, PullWindow(since=None, until=until), stop_after=3)
+        finally:
+            await first.aclose()
+        second = capped.adapter(page_size=15)
+        try:
+            window = PullWindow(since=None, until=until, resume_token=head[-1].next_token)
+            tail = await _pull(second, window)
+        finally:
+            await second.aclose()
+    listings = [listing for page in head + tail for listing in page.listings]
+    assert {listing.external_item_id for listing in listings} == {
+        str(p) for p in sandbox.store.products
+    }
+    assert _rows(listings) >= _expected(capped)
+    assert len(listings) == len({listing.key for listing in listings}), "each page read once"
+    assert sandbox.kit.stats.snapshot()["statuses"].get("200", 0) > 0
+
+
+def test_a_slice_of_one_second_cannot_be_split_further() -> None:
+    with pytest.raises(FatalError, match="within one second"):
+        windows.Slice(5, 5).halved()
+    assert windows.Slice(0, 10).halved() == windows.Slice(0, 5)
+    assert windows.decode("3:9:abc", windows.Slice(0, 1)) == windows.Slice(3, 9, "abc")
+    with pytest.raises(FatalError, match="not a TikTok search position"):
+        windows.decode("b2Zmc2V0PTAK", windows.Slice(0, 1))
