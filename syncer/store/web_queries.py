@@ -308,6 +308,9 @@ _RUN_COLUMNS = (
     RUN.c.started_at,
     RUN.c.finished_at,
     RUN.c.heartbeat_at,
+    RUN.c.due_at,
+    RUN.c.progress_done,
+    RUN.c.progress_total,
     RUN.c.pages,
     RUN.c.fetched,
     RUN.c.created,
@@ -380,3 +383,14 @@ async def status_summary(connection: AsyncConnection, wanted: ListingFilter) -> 
 async def businesses(connection: AsyncConnection) -> list[tuple[int, str, str]]:
     query = sa.select(BUSINESS.c.id, BUSINESS.c.slug, BUSINESS.c.name).order_by(BUSINESS.c.slug)
     return [(row[0], row[1], row[2]) for row in await connection.execute(query)]
+
+
+async def shop_id_of(
+    connection: AsyncConnection, marketplace: str, external_shop_id: str
+) -> int | None:
+    """The id of the shop connected for that marketplace account, if any."""
+    return await connection.scalar(
+        sa.select(SHOP.c.id).where(
+            SHOP.c.marketplace == marketplace, SHOP.c.external_shop_id == external_shop_id
+        )
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
 from syncer.engine.connect import connect_shop
 from syncer.store import access
+from syncer.store import queue as queue_store
 from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal
@@ -37,6 +39,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 MARKETPLACE = r"^[a-z][a-z0-9_]{0,31}$"
+EXECUTING_ROLES = ("all", "worker")  # daemon roles that execute queued runs
 MAX_ID = 2**63 - 1  # ids are 64-bit in every backend; larger numbers are refused as input
 BusinessParam = Annotated[
     str | None,
@@ -198,10 +201,23 @@ async def _shop(state: WebState, who: Principal, shop_id: int) -> ShopRow:
     summary="Connect a shop (operators)",
     status_code=201,
     response_model=s.ShopOut,
-    responses={403: {"model": s.ErrorOut}, 409: {"model": s.ErrorOut}},
+    responses={
+        403: {"model": s.ErrorOut},
+        409: {"model": s.ErrorOut},
+        502: {"model": s.ErrorOut, "description": "The marketplace could not be reached."},
+    },
 )
 async def add_shop(state: State, who: Operator, body: s.ShopIn) -> s.ShopOut:
     interval = body.pull_interval_minutes or state.settings.daemon.pull_interval_minutes
+    async with state.database.read() as connection:  # before the code is spent on it
+        existing = await queries.shop_id_of(connection, body.marketplace, body.external_shop_id)
+    if existing is not None:
+        raise ApiError(
+            409,
+            "conflict",
+            f"{body.marketplace} shop {body.external_shop_id} is already connected as shop "
+            f"{existing}",
+        )
     record = await connect_shop(
         state.database,
         state.adapters,
@@ -218,10 +234,10 @@ async def add_shop(state: State, who: Operator, body: s.ShopIn) -> s.ShopOut:
 
 @router.post(
     "/shops/{shop_id}/sync",
-    summary="Start a pull of one shop now (operators)",
+    summary="Queue a pull of one shop now (operators); it joins a run already queued",
     status_code=202,
     response_model=s.SyncOut,
-    responses={403: {"model": s.ErrorOut}, 503: {"model": s.ErrorOut}},
+    responses={403: {"model": s.ErrorOut}},
 )
 async def trigger_sync(
     state: State,
@@ -229,18 +245,44 @@ async def trigger_sync(
     shop_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     body: s.SyncIn | None = None,
 ) -> s.SyncOut:
-    full = body.full if body else False
     shop = await _shop(state, who, shop_id)
-    if state.launcher is None:
-        raise ApiError(
-            503,
-            "unavailable",
-            "no daemon runs in this server to start syncs; run `syncer sync SHOP` instead",
+    kind = RunKind.PULL_FULL if body is not None and body.full else RunKind.PULL_INCREMENTAL
+    requested_by = f"api:{who.label or who.token_id}"[:200]
+    if state.launcher is not None:  # the daemon of this process: it wakes its executor too
+        enqueued = await state.launcher.request(
+            shop.id, kind, RunTrigger.MANUAL, requested_by=requested_by
         )
-    accepted = state.launcher.launch(shop.id, full, RunTrigger.MANUAL)
-    kind = RunKind.PULL_FULL if full else RunKind.PULL_INCREMENTAL
-    message = "started; follow it under /api/v1/runs" if accepted else "a run already waits"
-    return s.SyncOut(shop_id=shop.id, kind=kind, accepted=accepted, message=message)
+    else:  # a daemon elsewhere polls the queue
+        async with state.database.write() as connection:
+            enqueued = await queue_store.enqueue_run(
+                connection,
+                shop_id=shop.id,
+                kind=kind,
+                trigger=RunTrigger.MANUAL,
+                requested_by=requested_by,
+                now=state.clock.now(),
+                join_running=True,
+            )
+    executing = state.launcher is not None or await _executor_alive(state)
+    message = enqueued.describe()
+    if not executing:
+        message += "; no daemon is running to execute it: start `syncer run`"
+    return s.SyncOut(
+        shop_id=shop.id,
+        run_id=enqueued.run_id,
+        kind=enqueued.kind,
+        joined=enqueued.joined,
+        running_run_id=enqueued.running_run_id,
+        executor_alive=executing,
+        message=message,
+    )
+
+
+async def _executor_alive(state: WebState) -> bool:
+    since = state.clock.now() - timedelta(seconds=state.settings.daemon.node_timeout_seconds)
+    async with state.database.read() as connection:
+        nodes = await queue_store.live_nodes(connection, seen_since=since, roles=EXECUTING_ROLES)
+    return bool(nodes)
 
 
 @router.get(

@@ -14,7 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from syncer.errors import ConfigError, NotFoundError, SyncerError, UnknownAdapterError
+from syncer.errors import (
+    ConfigError,
+    FatalError,
+    NeedsReauthError,
+    NotFoundError,
+    SyncerError,
+    UnknownAdapterError,
+)
 from syncer.store.shops import ShopExistsError
 
 log = structlog.get_logger("syncer.web")
@@ -95,7 +102,9 @@ def translate(exc: SyncerError) -> ApiError:
         return ApiError(409, "conflict", str(exc))
     if isinstance(exc, ConfigError | UnknownAdapterError):
         return ApiError(422, "invalid_input", str(exc))
-    return ApiError(502, "upstream_failed", str(exc))
+    if isinstance(exc, FatalError | NeedsReauthError):  # e.g. a used code, wrong app keys
+        return ApiError(422, "marketplace_refused", f"the marketplace refused: {exc}")
+    return ApiError(502, "upstream_failed", f"the marketplace did not answer usefully: {exc}")
 
 
 def install(app: FastAPI, render_page_error: Any) -> None:

@@ -195,7 +195,7 @@ async def product_page(
 async def shops_page(request: Request, state: State, who: Caller) -> HTMLResponse:
     async with state.database.read() as connection:
         shops = await queries.shops_with_runs(connection, who.business_id)
-    return render(request, "shops.html", who, shops=shops, can_sync=state.launcher is not None)
+    return render(request, "shops.html", who, shops=shops)
 
 
 @router.get("/runs", response_class=HTMLResponse)

@@ -94,6 +94,11 @@ class RunOut(_Out):
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None
+    due_at: datetime | None
+    progress_done: int = Field(description="Items passed in this run's pass, when known.")
+    progress_total: int = Field(
+        description="Items in the pass; 0 when the marketplace does not say."
+    )
     pages: int
     fetched: int
     created: int
@@ -152,8 +157,11 @@ class SyncIn(BaseModel):
 
 class SyncOut(BaseModel):
     shop_id: int
+    run_id: int = Field(description="The queued (or joined) run; follow it at /api/v1/runs/{id}.")
     kind: RunKind
-    accepted: bool = Field(description="False: a run of this shop and kind already waits.")
+    joined: bool = Field(description="True: the request joined a run already queued or going.")
+    running_run_id: int | None = Field(description="The run going now that this one waits for.")
+    executor_alive: bool = Field(description="False: no daemon is running to execute it.")
     message: str
 
 

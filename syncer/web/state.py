@@ -8,18 +8,21 @@ from typing import Protocol
 
 from fastapi import Request
 
-from syncer.domain import Clock, RunTrigger
+from syncer.domain import Clock, RunKind, RunTrigger
 from syncer.engine.adapters import AdapterFactory
 from syncer.runtime import Runtime
 from syncer.settings import Settings
 from syncer.store import Database, web_queries
 from syncer.store.access import Principal, hash_token, verify_token
+from syncer.store.queue import Enqueued
 
 
 class SyncLauncher(Protocol):
-    """Starts a pull of one shop in this process (the daemon); False when one already waits."""
+    """The daemon in this process (``Daemon.request``): queues a run and wakes its executor."""
 
-    def launch(self, shop_id: int, full: bool, trigger: RunTrigger) -> bool: ...
+    async def request(
+        self, shop_id: int, kind: RunKind, trigger: RunTrigger, *, requested_by: str = ...
+    ) -> Enqueued: ...
 
 
 TOKEN_CACHE_S = 10.0

@@ -93,14 +93,16 @@ async def test_unknown_paths_and_methods_answer_json(site: Site) -> None:
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (405, "method_not_allowed")
 
 
-async def test_triggering_a_sync_without_a_daemon_says_so(site: Site) -> None:
-    """A server without a daemon answers 503 and tells the operator what to run instead."""
+async def test_a_sync_queued_while_no_daemon_runs_says_so(site: Site) -> None:
+    """The run is queued all the same; the answer tells the operator to start the daemon."""
     shop = site.data.a.shop_ids[0]
     response = await site.client.post(
         f"/api/v1/shops/{shop}/sync", headers=site.as_(site.data.operator_token)
     )
-    assert response.status_code == 503
-    assert "syncer sync" in response.json()["error"]["message"]
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["executor_alive"], body["kind"]) == (False, "pull_incremental")
+    assert "start `syncer run`" in body["message"]
 
 
 async def test_health_and_readiness(site: Site) -> None:
