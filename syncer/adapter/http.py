@@ -45,6 +45,18 @@ class HttpStats:
     rate_limited: int = 0
 
 
+@dataclass(slots=True)
+class CallTotals:
+    """This process's counters by marketplace, for /metrics (adapters live for one run)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+    rate_limited: Counter[str] = field(default_factory=Counter)
+
+
+CALL_TOTALS = CallTotals()
+
+
 def error_for_status(response: httpx.Response, message: str, code: str = "") -> Exception | None:
     """The error an HTTP status implies when the envelope did not say more, or None if 2xx."""
     status = response.status_code
@@ -154,6 +166,7 @@ class HttpAdapter(Adapter):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
                     self.stats.retries += 1
+                    CALL_TOTALS.retries[self.name] += 1
                 return await self._send_once(method, path, params, body, operation)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
@@ -164,6 +177,7 @@ class HttpAdapter(Adapter):
             await self.limiter.acquire()
             request = self.build_request(method, path, params, body)
             self.stats.calls[operation] += 1
+            CALL_TOTALS.calls[self.name] += 1
             try:
                 response = await self.client.send(request)
             except httpx.TimeoutException as exc:
@@ -174,6 +188,7 @@ class HttpAdapter(Adapter):
             return self.parse_response(response, operation)
         except RateLimitedError:
             self.stats.rate_limited += 1
+            CALL_TOTALS.rate_limited[self.name] += 1
             raise
 
     async def refresh_credentials(self, seen: Credentials) -> None:
