@@ -1,7 +1,8 @@
 """Prometheus metrics: store aggregates read at scrape time plus this process's counters.
 
-Store figures (runs, durations, listings, shops, token expiries) are the same from every
-process; the counters (API calls, retries, rate-limit waits) are this process's own.
+Store figures (runs, durations, listings, pushes, shops, token expiries) are the same from
+every process; the counters (API calls, retries, 429s, rate-limit waits) are this process's
+own, so scrape every daemon and worker.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from syncer.adapter.http import CALL_TOTALS
 from syncer.adapter.ratelimit import LimiterStats
 from syncer.store import metric_queries as q
 from syncer.store import web_push_queries as push_queries
@@ -86,26 +88,23 @@ class SnapshotCollector(Collector):
         yield from self._limiters()
 
     def _limiters(self) -> Iterator[Metric]:
-        calls = CounterMetricFamily(
-            "syncer_api_requests",
-            "Marketplace API requests sent by this process (with retries).",
-            labels=["marketplace"],
-        )
-        waits = CounterMetricFamily(
-            "syncer_rate_limit_waits",
-            "Requests this process held back by its rate limiter.",
-            labels=["marketplace"],
-        )
-        waited = CounterMetricFamily(
-            "syncer_rate_limit_wait_seconds",
-            "Time requests waited for the rate limiter.",
-            labels=["marketplace"],
-        )
+        calls = _counter("syncer_api_calls", "Marketplace API calls sent by this process.")
+        retries = _counter("syncer_api_retries", "Marketplace API calls retried by this process.")
+        throttled = _counter("syncer_api_rate_limited", "Calls the marketplace answered with 429.")
+        for marketplace, count in sorted(CALL_TOTALS.calls.items()):
+            calls.add_metric([marketplace], count)
+            retries.add_metric([marketplace], CALL_TOTALS.retries[marketplace])
+            throttled.add_metric([marketplace], CALL_TOTALS.rate_limited[marketplace])
+        waits = _counter("syncer_rate_limit_waits", "Calls held back by this process's limiter.")
+        waited = _counter("syncer_rate_limit_wait_seconds", "Time calls waited for the limiter.")
         for marketplace, stats in sorted(self.snapshot.limiters.items()):
-            calls.add_metric([marketplace], stats.acquired)
             waits.add_metric([marketplace], stats.waits)
             waited.add_metric([marketplace], stats.waited_s)
-        yield from (calls, waits, waited)
+        yield from (calls, retries, throttled, waits, waited)
+
+
+def _counter(name: str, documentation: str) -> CounterMetricFamily:
+    return CounterMetricFamily(name, documentation, labels=["marketplace"])
 
 
 def _le(bound: float) -> str:

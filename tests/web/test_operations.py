@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from adapters.shopee.sandbox import ShopeeSandbox
+from syncer.adapter.http import CALL_TOTALS
 from syncer.runtime import Runtime
 from syncer.sandbox import SandboxServer
 from syncer.scheduler.execute import Outcome, execute_next
@@ -15,6 +16,7 @@ from syncer.store.access import create_token
 from syncer.web import create_app
 from tests.conftest import make_settings
 from tests.engine.shopee_rig import ShopeeRig
+from tests.web.test_errors_and_health import metric
 
 
 def client_for(runtime: Runtime) -> httpx.AsyncClient:
@@ -109,3 +111,20 @@ async def test_an_operator_connects_a_shop_with_the_sellers_code(
                 assert "lazada" in unknown.json()["error"]["message"]
         finally:
             await runtime.close()
+
+
+async def test_metrics_count_this_processs_marketplace_calls(shopee_rig: ShopeeRig) -> None:
+    """After a pull, /metrics shows the Shopee calls this process made and its limiter use."""
+    before = CALL_TOTALS.calls["shopee"]
+    await shopee_rig.runtime.pull_engine.run(shopee_rig.shop, full=True)
+    async with client_for(shopee_rig.runtime) as client:
+        text = (await client.get("/metrics")).text
+    sent = metric(text, "syncer_api_calls_total", marketplace="shopee")
+    assert sent == CALL_TOTALS.calls["shopee"] > before
+    assert (
+        metric(text, "syncer_api_retries_total", marketplace="shopee")
+        == CALL_TOTALS.retries["shopee"]
+    )
+    limiter = shopee_rig.runtime.adapters.limiter_totals()["shopee"]
+    assert metric(text, "syncer_rate_limit_waits_total", marketplace="shopee") == limiter.waits
+    assert metric(text, "syncer_listings", marketplace="shopee", status="active") > 0
