@@ -1,9 +1,10 @@
 """TikTok Shop Partner API adapter, which is how Tokopedia shops are reached since the merger.
 
-Pull: ``products/search`` (cursor pages of up to 100, ``update_time_ge/le`` for incremental
-windows; the page token resumes an interrupted pass) → ``Get Product`` only for entries that
-lack what a Listing needs (several SKUs: their variant names). Tokens: access tokens with an
-absolute expiry, refreshed ahead of it; ``shop_cipher`` from Get Authorized Shops.
+Pull: ``products/search`` (cursor pages of up to 100 over an ``update_time_ge/le`` window, cut
+into slices that fit the 10,000-result cap; the resume token names slice and page) → ``Get
+Product`` only for entries that lack what a Listing needs (several SKUs: their variant names).
+Tokens: access tokens with an absolute expiry, refreshed ahead of it; ``shop_cipher`` from Get
+Authorized Shops.
 """
 
 from __future__ import annotations

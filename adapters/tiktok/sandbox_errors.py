@@ -175,7 +175,7 @@ class TikTokSandboxSettings:
     refresh_token_ttl: int = 365 * 86_400  # [I] the guide's sample pair is ~365 days apart
     code_ttl: int = 30 * 60  # "The auth_code expires in 30 minutes and can only be used once"
     audit_seconds: int = 60  # [I] activation → PENDING, then ACTIVATE after this long
-    max_search_results: int | None = None  # [I] 12052180 applies past this many (docs: 10000)
+    max_search_results: int | None = 10_000  # 12052180; [I] checked against each answer's total
     max_quantity: int = 99_999
     min_quantity: int = 0  # [I] the field table says [1, 99999]; sellers do set 0 (sold out)
     price_range: tuple[int, int] = (100, 100_000_000)  # IDR (product pricing guide)

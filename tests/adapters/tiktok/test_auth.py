@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from structlog.testing import capture_logs
 
 from syncer.errors import FatalError, NeedsReauthError
 from tests.adapters.tiktok.rig import Bare, bare
@@ -106,3 +107,23 @@ async def test_an_expired_refresh_token_needs_reauthorization_without_a_call(bar
             await adapter.fetch_items(["1"])
     finally:
         await adapter.aclose()
+
+
+async def test_no_secret_reaches_the_logs_through_retries_and_refreshes(bare: Bare) -> None:
+    """Token calls carry the app secret in their query; retried and refreshed, it is never
+    logged, nor are the tokens."""
+    with capture_logs() as logs:
+        creds = await bare.connect()
+        bare.control("auth/expire", {})
+        bare.sandbox.kit.faults.configure({"error_rate": 0.5, "error_status": 503})
+        adapter = bare.adapter()
+        try:
+            await adapter.fetch_items([str(item) for item in list(bare.sandbox.store.products)[:6]])
+        finally:
+            await adapter.aclose()
+            bare.sandbox.kit.faults.reset()
+    text = repr(logs)
+    assert any(entry["event"] == "http.retry_scheduled" for entry in logs)
+    assert any(entry["event"] == "auth.token_refreshed" for entry in logs)
+    for secret in (creds["app_secret"], creds["access_token"], creds["refresh_token"]):
+        assert secret not in text
