@@ -3,7 +3,6 @@ the grid of a pulled Shopee sandbox shop, filtered to one SKU, and that SKU's de
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
 )
-DOCS = Path(__file__).parents[2] / "docs"
 
 
 async def pulled_shop_with_history(rig: ShopeeRig) -> tuple[str, str]:
@@ -61,8 +59,6 @@ async def test_grid_filter_to_one_sku_and_its_detail_page(
             rows = page.locator("table.grid tbody tr")
             assert await rows.count() == 100  # the first page of SKUs
             await page.screenshot(path=tmp_path / "grid.png", full_page=False)
-            if os.environ.get("SYNCER_DOCS_SCREENSHOT"):  # refreshes the README's picture
-                await page.screenshot(path=DOCS / "grid.png")
 
             await page.fill("input[name=q]", sku)
             await page.press("input[name=q]", "Enter")
