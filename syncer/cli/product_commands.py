@@ -183,3 +183,52 @@ def _set_listed(ctx: typer.Context, sku: str, business: str | None, *, listed: b
         _report(outcome, "listed" if listed else "unlisted")
 
     run_async(runtime, work)
+
+
+@products_app.command("add")
+def add(
+    ctx: typer.Context,
+    sku: str,
+    business: Annotated[str, typer.Option(help="Business slug the product belongs to.")],
+    title: Annotated[str, typer.Option(help="Product title.")],
+    price: Annotated[str, typer.Option(help="Master price, whole rupiah.")],
+    stock: Annotated[int, typer.Option(help="Master stock.")] = 0,
+) -> None:
+    """Create a master product by hand; listings with this seller SKU link to it."""
+    amount = parse_rupiah(price)
+    runtime = state(ctx).runtime()
+
+    async def work(rt: Runtime) -> None:
+        rt.require_schema()
+        product = await changes_for(rt).create_product(
+            business, sku, title=title, price=amount, stock=stock
+        )
+        print(f"{product.sku}: created ({rupiah(product.price)}, stock {product.stock})")
+
+    run_async(runtime, work)
+
+
+@products_app.command("set-listing")
+def set_listing(
+    ctx: typer.Context,
+    listing_id: Annotated[int, typer.Argument(help="Listing id (`syncer products show SKU`).")],
+    price: Annotated[str | None, typer.Option(help="Price for this listing only.")] = None,
+    stock: Annotated[int | None, typer.Option(help="Stock for this listing only.")] = None,
+    listed: Annotated[bool | None, typer.Option("--listed/--unlisted")] = None,
+) -> None:
+    """Push a value to one listing only (until its product changes again)."""
+    values = {"price": parse_rupiah(price) if price is not None else None, "stock": stock}
+    values["status"] = None if listed is None else int(listed)
+    chosen = {field: value for field, value in values.items() if value is not None}
+    if not chosen:
+        raise ConfigError("give at least one of --price, --stock, --listed/--unlisted")
+    runtime = state(ctx).runtime()
+
+    async def work(rt: Runtime) -> None:
+        rt.require_schema()
+        for field, value in chosen.items():
+            await changes_for(rt).set_listing(listing_id, field, value)
+        settled = ", ".join(f"{field} {value}" for field, value in chosen.items())
+        print(f"listing {listing_id}: {settled} queued (`syncer push` sends it now)")
+
+    run_async(runtime, work)

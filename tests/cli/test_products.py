@@ -161,3 +161,31 @@ def test_rules_set_and_show(setup: Setup) -> None:
         cwd=setup.cwd,
     )
     assert_one_line_error(bad, "stock_percent", "less than or equal to 100")
+
+
+async def test_a_product_added_by_hand_and_a_value_for_one_listing(setup: Setup) -> None:
+    """products add creates a master product; set-listing pushes to that listing alone."""
+    code, out, err = setup.run(
+        "products",
+        "add",
+        "TEH-TARIK-01",
+        "--business",
+        "toko",
+        "--title",
+        "Teh Tarik",
+        "--price",
+        "Rp12.500",
+        "--stock",
+        "3",
+    )
+    assert code == 0, err
+    _, out, _ = setup.run("products", "list", "--json")
+    assert {"sku": "TEH-TARIK-01", "price": 12_500, "stock": 3}.items() <= next(
+        p for p in json.loads(out) if p["sku"] == "TEH-TARIK-01"
+    ).items()
+
+    assert setup.run("products", "set-listing", str(setup.listing_id), "--stock", "5")[0] == 0
+    code, out, err = setup.run("push", "--json")
+    assert code == 0, err
+    assert json.loads(out)["states"] == {"verified": 1}
+    assert await setup.shown_stock() == 5
