@@ -16,12 +16,13 @@ from typing import Any
 
 import structlog
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
-from psycopg.errors import DuplicateObject, DuplicateTable, UniqueViolation
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.jobs import Status
 
 from syncer.errors import SyncerError
 from syncer.runtime import Runtime
 from syncer.scheduler.execute import Outcome, execute_next
+from syncer.store import locks
 from syncer.store import queue as queue_store
 from syncer.store.queue import Enqueued, QueuedRun
 
@@ -31,6 +32,7 @@ QUEUE = "syncer"
 SWEEP_S = 1.0
 REDEFER_AFTER_S = 60.0  # a queued run still without a started job is deferred again
 SWEEP_BATCH = 1000
+SCHEMA_LOCK = "procrastinate-schema"
 
 
 class ShopBusyError(SyncerError):
@@ -66,15 +68,14 @@ def build_app(runtime: Runtime) -> App:
 
 
 async def ensure_schema(runtime: Runtime, app: App) -> None:
-    """Create procrastinate's tables once (several nodes may start together)."""
-    async with runtime.database.read() as connection:
-        if await queue_store.procrastinate_schema_present(connection):
-            return
-    try:
+    """Create procrastinate's tables once, under a lock: several nodes may start together."""
+    database, clock = runtime.database, runtime.clock
+    async with locks.exclusive(database, SCHEMA_LOCK, owner=runtime.worker, clock=clock):
+        async with database.read() as connection:
+            if await queue_store.procrastinate_schema_present(connection):
+                return
         await app.schema_manager.apply_schema_async()
-        log.info("cluster.schema_applied")
-    except (DuplicateObject, DuplicateTable, UniqueViolation):
-        log.info("cluster.schema_applied_elsewhere")
+    log.info("cluster.schema_applied")
 
 
 async def defer(app: App, shop_id: int, kind: str) -> bool:
@@ -170,10 +171,18 @@ class ClusterNode:
     async def retry_stalled(self) -> int:
         """Jobs of workers whose heartbeat stopped (killed, paused) go back to the queue."""
         timeout = self.runtime.settings.daemon.node_timeout_seconds
-        stalled = list(await self.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=timeout))
+        manager = self.app.job_manager
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=timeout))
         for job in stalled:
-            await self.app.job_manager.retry_job(job)
-            log.warning("cluster.job_retried", job_id=job.id, lock=job.lock)
+            assert job.id is not None  # jobs read from the database have ids
+            try:
+                await manager.retry_job(job)
+                log.warning("cluster.job_retried", job_id=job.id, lock=job.lock)
+            except ConnectorException:
+                # A job for the same queued run already waits (re-deferred after recovery):
+                # close this one so its shop lock frees and that one runs.
+                await manager.finish_job_by_id_async(job.id, Status.FAILED, delete_job=False)
+                log.warning("cluster.job_closed", job_id=job.id, lock=job.lock)
         if stalled:
             await self.app.job_manager.prune_stalled_workers(timeout)
         return len(stalled)

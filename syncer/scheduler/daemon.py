@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("syncer.daemon")
 SHUTDOWN_GRACE_S = 30.0
+_MIGRATIONS = threading.Lock()
 SHOP_REFRESH_S = 60
 Role = Literal["all", "scheduler", "worker"]
 Service = Callable[[asyncio.Event], Awaitable[None]]
@@ -133,7 +135,7 @@ class Daemon:
         if self.role == "worker":
             await asyncio.to_thread(self.runtime.require_schema)
         else:
-            await asyncio.to_thread(self.runtime.migrate)
+            await asyncio.to_thread(self._migrate)
         await self.heartbeat()
         shops: list[ShopRecord] = []
         if self.schedules_here:
@@ -149,6 +151,10 @@ class Daemon:
         log.info("daemon.started", role=self.role, shops=len(shops), worker=self.runtime.worker)
         await stop.wait()
         await self.shutdown()
+
+    def _migrate(self) -> None:
+        with _MIGRATIONS:  # Alembic's proxies are process-global: one migration at a time
+            self.runtime.migrate()
 
     def _spawn(self, work: Awaitable[None]) -> None:
         self._tasks.append(asyncio.ensure_future(work))
@@ -205,8 +211,17 @@ class Daemon:
             )
             for name in silent:
                 await queue_store.leave(connection, name)
-        if recovered:
-            log.warning("daemon.runs_recovered", count=recovered, dead_workers=sorted(dead))
+        if not recovered:
+            return
+        log.warning("daemon.runs_recovered", count=len(recovered), dead_workers=sorted(dead))
+        for run in recovered:  # the shop runs again soon, resuming from its cursor
+            await self.request(
+                run.shop_id,
+                run.kind,
+                run.trigger,
+                requested_by=run.requested_by,
+                due_at=run.due_at,
+            )
 
     async def idle(self) -> None:
         """Wait until no run is in flight or runnable here (tests and tools use it)."""

@@ -124,6 +124,7 @@ async def enqueue_run(
         )
     running = await _running(connection, shop_id, _EXCLUSIVE[kind])
     existing = await _queued(connection, shop_id, _ABSORBED_BY[kind])
+    existing = existing or await _upgrade(connection, shop_id, kind)
     if existing is None:
         values = {
             "shop_id": shop_id,
@@ -179,6 +180,27 @@ async def _running(connection: AsyncConnection, shop_id: int, kinds: Collection[
         .order_by(RUN.c.id.desc())
         .limit(1)
     )
+
+
+async def _upgrade(
+    connection: AsyncConnection, shop_id: int, kind: RunKind
+) -> tuple[int, str] | None:
+    """A full trigger turns the shop's queued incremental run into a full one (one waits)."""
+    if kind is not RunKind.PULL_FULL:
+        return None
+    queued = await _queued(connection, shop_id, (RunKind.PULL_INCREMENTAL.value,))
+    if queued is None:
+        return None
+    try:
+        async with connection.begin_nested():
+            result = await connection.execute(
+                RUN.update()
+                .where(RUN.c.id == queued[0], RUN.c.state == RunState.QUEUED.value)
+                .values(kind=kind.value)
+            )
+    except IntegrityError:  # another process queued a full run meanwhile: join that
+        return await _queued(connection, shop_id, _ABSORBED_BY[kind])
+    return (queued[0], kind.value) if result.rowcount else None
 
 
 async def _going(

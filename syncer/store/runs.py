@@ -164,13 +164,25 @@ async def running_workers(connection: AsyncConnection) -> set[str]:
     return set((await connection.execute(query)).scalars())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interrupted:
+    """A run failed by recovery; the daemon queues it again so the shop runs again soon."""
+
+    id: int
+    shop_id: int
+    kind: RunKind
+    trigger: RunTrigger
+    requested_by: str
+    due_at: datetime | None
+
+
 async def recover_interrupted(
     connection: AsyncConnection,
     *,
     now: datetime,
     stale_before: datetime,
     dead_workers: Collection[str] = (),
-) -> int:
+) -> list[Interrupted]:
     """Fail runs left ``running`` by a process that died, and free the leases it held.
 
     A run is orphaned when its worker is known dead, or when it has sent no heartbeat since
@@ -189,14 +201,28 @@ async def recover_interrupted(
             error_message="the process running this sync stopped before it finished; "
             "the next run resumes from the last saved page",
         )
+        .returning(
+            RUN.c.id, RUN.c.shop_id, RUN.c.kind, RUN.c.trigger, RUN.c.requested_by, RUN.c.due_at
+        )
     )
+    recovered = [
+        Interrupted(
+            id=row[0],
+            shop_id=row[1],
+            kind=RunKind(row[2]),
+            trigger=RunTrigger(row[3]),
+            requested_by=row[4],
+            due_at=row[5],
+        )
+        for row in result
+    ]
     for worker in dead_workers:
         await connection.execute(
             STATE.update()
             .where(STATE.c.lease_owner.startswith(f"{worker}#", autoescape=True))
             .values(lease_owner="", lease_expires_at=None)
         )
-    return result.rowcount or 0
+    return recovered
 
 
 async def supersede_running(

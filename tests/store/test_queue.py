@@ -170,3 +170,11 @@ async def test_silent_nodes_are_found_by_their_last_heartbeat(database: Database
         silent = await queue_store.silent_nodes(connection, seen_before=later)
         live = await queue_store.live_nodes(connection, seen_since=later, roles=("all", "worker"))
     assert (silent, live) == (["a"], ["b"])
+
+
+async def test_a_full_trigger_upgrades_the_queued_incremental_run(database: Database) -> None:
+    shop = await make_shop(database)
+    incremental = await enqueue(database, shop)
+    full = await enqueue(database, shop, RunKind.PULL_FULL)
+    assert (full.run_id, full.kind, full.joined) == (incremental.run_id, RunKind.PULL_FULL, True)
+    assert await states(database) == [(incremental.run_id, "pull_full", "queued", 2)]

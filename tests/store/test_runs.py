@@ -103,6 +103,6 @@ async def test_interrupted_runs_are_failed_on_recovery(database: Database) -> No
             connection, now=NOW + timedelta(hours=1), stale_before=NOW + timedelta(minutes=10)
         )
         row = await get_run(connection, run_id)
-    assert recovered == 1
+    assert [(r.id, r.shop_id, r.kind) for r in recovered] == [(run_id, shop, RunKind.PULL_FULL)]
     assert row is not None
     assert row["state"] == "failed"
