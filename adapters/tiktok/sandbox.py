@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from adapters.tiktok.sandbox_auth import Identity, TikTokAuth
-from adapters.tiktok.sandbox_control import STATUS_ACTIONS, TikTokControl
+from adapters.tiktok.sandbox_control import TikTokControl
 from adapters.tiktok.sandbox_errors import TikTokSandboxSettings
 from adapters.tiktok.sandbox_gateway import Endpoint, TikTokGateway
 from adapters.tiktok.sandbox_reads import TikTokReads
@@ -173,11 +173,6 @@ class TikTokSandbox:
             body["quantity"] = change.value
         elif change.action in ("set_price", "set_stock"):
             body[change.action.removeprefix("set_")] = change.value
-        assert (
-            change.action in STATUS_ACTIONS
-            or "set_" in change.action
-            or change.action in ("sell", "malform")
-        )
         with self.store.lock:
             self.control.mutate(body)
 

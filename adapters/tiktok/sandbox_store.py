@@ -11,7 +11,7 @@ import bisect
 import random
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from adapters.tiktok.status import TIKTOK_SHOP, TOKOPEDIA, normalize
 from syncer.domain import ListingStatus
@@ -73,7 +73,6 @@ class TikTokProduct:
     audit_due: float | None = None  # when a PENDING activation passes review
     price_locked: bool = False  # a promotion runs (control "promote")
     malformed: str = ""
-    listing_platforms: tuple[str, ...] = field(default=())
 
     @property
     def key(self) -> int:
@@ -188,7 +187,6 @@ def _make_product(
         skus=skus,
         platforms=platforms,
         update_time=product.updated_time,
-        listing_platforms=names,
     )
 
 
