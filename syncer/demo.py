@@ -158,10 +158,11 @@ def _pointed_at(runtime: Runtime, sandboxes: list[RunningSandbox]) -> Runtime:
         section = runtime.settings.marketplace(sandbox.marketplace)
         update: dict[str, object] = {"base_url": sandbox.server.base_url}
         client_settings = getattr(sandbox.sandbox, "client_settings", None)
-        if client_settings is not None:  # e.g. the feed folder of a feed-only marketplace
-            wanted = client_settings(sandbox.server.base_url, Path("var/demo"))
-            extra = {**section.extra, **{k: str(v) for k, v in wanted.pop("extra", {}).items()}}
-            update["extra"] = extra
+        if client_settings is not None:  # its budget, a feed folder for a feed-only one ...
+            wanted = dict(client_settings(sandbox.server.base_url, Path("var/demo")))
+            extra = {k: str(v) for k, v in dict(wanted.pop("extra", {})).items()}
+            update |= wanted
+            update["extra"] = {**extra, **section.extra}  # the config file has the last word
         marketplaces[sandbox.marketplace] = section.model_copy(update=update)
     settings = runtime.settings.model_copy(update={"marketplaces": marketplaces})
     return Runtime.from_settings(settings, runtime.clock)

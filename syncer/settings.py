@@ -144,7 +144,18 @@ class MarketplaceSettings(_Section):
 
 
 def _default_marketplaces() -> dict[str, MarketplaceSettings]:
-    return {"shopee": MarketplaceSettings(base_url="https://partner.shopeemobile.com")}
+    return {
+        "shopee": MarketplaceSettings(base_url="https://partner.shopeemobile.com"),
+        # 50 QPS per API and shop is TikTok's number; one shop-wide bucket at 80% never
+        # exceeds any single API's share.
+        "tiktok": MarketplaceSettings(
+            base_url="https://open-api.tiktokglobalshop.com", requests_per_second=40.0, burst=40
+        ),
+        # Blibli's per-operation budgets (25 list calls a minute ...) live in the adapter.
+        "blibli": MarketplaceSettings(base_url="https://api.blibli.com/v2/proxy"),
+        # A feed folder or URL; the business drops Belanja.com's product export there.
+        "belanja": MarketplaceSettings(base_url="var/belanja/feed"),
+    }
 
 
 class DemoSandbox(_Section):

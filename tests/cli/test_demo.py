@@ -10,7 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from syncer.domain import ListingStatus
 from tests.cli.test_cli import syncer
+
+MARKETPLACES = ("shopee", "tiktok", "blibli", "belanja")  # one shop on each, as `make run`
 
 
 def demo_config(tmp_path: Path) -> Path:
@@ -18,7 +21,8 @@ def demo_config(tmp_path: Path) -> Path:
     path.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path}/syncer.db"\n'
         f'[secrets]\nkey_file = "{tmp_path}/secret.key"\n'
-        "[demo]\nlistings = 600\n[demo.sandboxes.shopee]\nport = 0\n"  # any free port
+        "[demo]\nlistings = 300\n"
+        + "".join(f"[demo.sandboxes.{name}]\nport = 0\n" for name in MARKETPLACES)  # free ports
     )
     return path
 
@@ -37,22 +41,15 @@ def test_the_demo_serves_listings_to_a_second_shell_and_stops_cleanly(tmp_path: 
     try:
         listings: list[dict[str, object]] = []
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(listings) < 600:
+        while time.monotonic() < deadline and len(listings) < 300 * len(MARKETPLACES):
             time.sleep(1)
             result = syncer("--config", str(config), "status", "--json", cwd=tmp_path)
             if result.returncode == 0:
                 listings = json.loads(result.stdout)
-        assert len(listings) == 600
-        assert {"shopee"} == {row["marketplace"] for row in listings}
+        assert len(listings) == 300 * len(MARKETPLACES)
+        assert set(MARKETPLACES) == {row["marketplace"] for row in listings}
         assert all(isinstance(row["price"], int) for row in listings)
-        assert {row["status"] for row in listings} <= {
-            "active",
-            "inactive",
-            "out_of_stock",
-            "under_review",
-            "banned",
-            "deleted",
-        }
+        assert {row["status"] for row in listings} <= {status.value for status in ListingStatus}
         for key in ("marketplace", "shop", "sku", "title", "status", "price", "stock"):
             assert key in listings[0]
     finally:
