@@ -20,6 +20,9 @@ SECRET_KEYS = frozenset(
         "refresh_token",
         "partner_key",
         "app_secret",
+        "auth_code",
+        "api_seller_key",
+        "client_secret",
         "api_key",
         "password",
         "secret",
@@ -33,7 +36,8 @@ SECRET_KEYS = frozenset(
 REDACTED = "[redacted]"
 # Secrets that slip into free text: query strings, "Bearer x", JSON-ish "key": "value".
 _INLINE = re.compile(
-    r"(?i)\b(access_token|refresh_token|partner_key|sign|signature|password)"
+    r"(?i)\b(access_token|refresh_token|partner_key|app_secret|client_secret|api_key"
+    r"|api[-_]seller[-_]key|auth_code|code|sign|signature|password)"
     r"([=:]\s*\"?)([^&\s\"',}]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")

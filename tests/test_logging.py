@@ -34,3 +34,13 @@ def test_redact_text_keeps_what_is_not_secret() -> None:
     assert redact_text("item 7 failed: Stock should be larger than reserved stock.") == (
         "item 7 failed: Stock should be larger than reserved stock."
     )
+
+
+def test_marketplace_secrets_in_free_text_are_redacted() -> None:
+    from syncer.logging import redact_text
+
+    text = redact_text("GET /p?app_secret=s3&code=c0de&shop_cipher=ok Api-Seller-Key: k3y")
+    assert "s3" not in text
+    assert "c0de" not in text
+    assert "k3y" not in text
+    assert "shop_cipher=ok" in text
