@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 
 from adapters.shopee.sandbox import ShopeeSandbox
@@ -33,6 +34,7 @@ class ClusterRig:
     shop_ids: dict[int, int]  # external shop id -> our id
     config: Path
     cluster: bool
+    base_url: str
     workers: list[asyncio.subprocess.Process] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
 
@@ -67,6 +69,13 @@ class ClusterRig:
                 child.send_signal(signal.SIGCONT)  # a paused worker must hear SIGTERM too
                 child.send_signal(signal.SIGTERM)
         await asyncio.gather(*(child.wait() for child in self.workers))
+
+    async def control(self, shop_id: int, path: str, body: dict[str, object]) -> None:
+        """The shop's sandbox control API (through the fleet's one socket)."""
+        external = next(e for e, ours in self.shop_ids.items() if ours == shop_id)
+        async with httpx.AsyncClient(base_url=self.base_url) as client:
+            response = await client.post(f"/_sandbox/{path}?shop_id={external}", json=body)
+            response.raise_for_status()
 
     async def rows(self, query: str, **params: object) -> list[tuple[object, ...]]:
         async with self.runtime.database.read() as connection:
@@ -130,7 +139,7 @@ async def cluster_rig(
             base_url=base_url,
             **options,
         )
-        rig = ClusterRig(runtime, sandboxes, ids, config, cluster)
+        rig = ClusterRig(runtime, sandboxes, ids, config, cluster, base_url)
         try:
             yield rig
         finally:
