@@ -73,6 +73,8 @@ class BlibliStore:
         for item in catalog:
             product = self._product(item, rng)
             self.products[product.sku] = product
+        # List order (created date, then SKU) never changes: sorted once, filtered per call.
+        self.order = sorted(self.products.values(), key=lambda p: (p.created_ms, p.sku))
         self.sku_index: dict[str, tuple[BlibliProduct, BlibliSku]] = {
             sku.blibli_sku: (product, sku)
             for product in self.products.values()
@@ -104,9 +106,7 @@ class BlibliStore:
     def in_state(self, state: str) -> list[BlibliProduct]:
         """Products listed under ``state``, in list order (created date, then SKU)."""
         with self.lock:
-            found = [p for p in self.products.values() if p.list_state == state]
-        found.sort(key=lambda p: (p.created_ms, p.sku))
-        return found
+            return [p for p in self.order if p.list_state == state and p.sku in self.products]
 
     def find(self, product_sku: str) -> BlibliProduct | None:
         with self.lock:
