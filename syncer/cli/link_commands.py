@@ -81,13 +81,13 @@ def conflicts(ctx: typer.Context, as_json: AsJson = False, limit: Limit = 100) -
 
 @links_app.command("auto")
 def auto(ctx: typer.Context) -> None:
-    """Link every unlinked listing by its seller SKU now (each push cycle also does this)."""
+    """Link every unlinked listing by its seller SKU now (push cycles link new listings)."""
     runtime = state(ctx).runtime()
 
     async def work(rt: Runtime) -> None:
         rt.require_schema()
         async with rt.database.write() as connection:
-            outcome = await catalog_links.auto_link(connection, now=rt.clock.now())
+            outcome = await catalog_links.auto_link(connection, now=rt.clock.now(), rescan=True)
         print(f"linked {outcome.linked} listing(s); created {outcome.products_created} product(s)")
 
     run_async(runtime, work)

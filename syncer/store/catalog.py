@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -218,7 +218,7 @@ def _linked_query() -> sa.Select[tuple[object, ...]]:
     ).outerjoin(LINK, LINK.c.listing_id == LISTING.c.id)
 
 
-def _linked(row: sa.Row[Unpack[tuple[Any, ...]]]) -> LinkedListing:
+def _linked(row: sa.Row[*tuple[Any, ...]]) -> LinkedListing:
     return LinkedListing(
         listing_id=row[0],
         shop_id=row[1],

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from syncer.domain import ListingStatus
 from syncer.store.catalog import AUTO, LINK, LISTING, PRODUCT, SHOP, UNLINKED, LinkOutcome
+from syncer.store.sql import dialect_insert
+from syncer.store.stock_ledger import MARK, SETTLE
 
 _LIVE = LISTING.c.status != ListingStatus.DELETED.value
 _CHUNK = 2000
+_MARK = "autolink"  # a propagation_mark row: listings up to this id have been examined
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,7 +61,6 @@ def _duplicated_skus() -> sa.Select[tuple[int, str]]:
 
 
 async def _candidates(connection: AsyncConnection, after: int) -> list[_Candidate]:
-    duplicated = _duplicated_skus().subquery()
     query = (
         sa.select(
             LISTING.c.id,
@@ -72,24 +74,29 @@ async def _candidates(connection: AsyncConnection, after: int) -> list[_Candidat
         )
         .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
         .outerjoin(LINK, LINK.c.listing_id == LISTING.c.id)
-        .outerjoin(
-            duplicated,
-            sa.and_(
-                duplicated.c.shop_id == LISTING.c.shop_id,
-                duplicated.c.seller_sku == LISTING.c.seller_sku,
-            ),
-        )
-        .where(
-            LINK.c.listing_id.is_(None),
-            LISTING.c.seller_sku != "",
-            _LIVE,
-            duplicated.c.shop_id.is_(None),
-            LISTING.c.id > after,
-        )
+        .where(LINK.c.listing_id.is_(None), LISTING.c.seller_sku != "", _LIVE, LISTING.c.id > after)
         .order_by(LISTING.c.id)
         .limit(_CHUNK)
     )
     return [_Candidate(*row) for row in await connection.execute(query)]
+
+
+async def _ambiguous(
+    connection: AsyncConnection, candidates: Sequence[_Candidate]
+) -> set[tuple[int, str]]:
+    """The candidates' (shop, SKU) pairs that more than one live listing of the shop carries
+    (counted over the SKU index, not the whole catalog)."""
+    skus = sorted({c.sku for c in candidates})
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(skus), 500):
+        query = (
+            sa.select(LISTING.c.shop_id, LISTING.c.seller_sku)
+            .where(_LIVE, LISTING.c.seller_sku.in_(skus[start : start + 500]))
+            .group_by(LISTING.c.shop_id, LISTING.c.seller_sku)
+            .having(sa.func.count() > 1)
+        )
+        found |= {(shop_id, sku) for shop_id, sku in await connection.execute(query)}
+    return found
 
 
 async def _product_ids(
@@ -107,15 +114,50 @@ async def _product_ids(
     return found
 
 
-async def auto_link(connection: AsyncConnection, *, now: datetime) -> LinkOutcome:
-    """Link every unlinked live listing whose seller SKU is unambiguous in its shop; a SKU
-    without a product yet creates one from its first listing (title, price, stock)."""
+async def auto_link(
+    connection: AsyncConnection, *, now: datetime, rescan: bool = False
+) -> LinkOutcome:
+    """Link unlinked live listings whose seller SKU is unambiguous in their shop; a SKU
+    without a product yet creates one from its first listing (title, price, stock).
+
+    Only listings first seen since the last call are examined (a watermark, so a push cycle
+    does not scan the whole catalog); ``rescan`` examines every listing again (listings that
+    gained a SKU, or whose SKU stopped being ambiguous).
+    """
     outcome = LinkOutcome()
-    after = 0
+    after = 0 if rescan else await _mark(connection)
+    settled = await connection.scalar(
+        sa.select(sa.func.max(LISTING.c.id)).where(LISTING.c.first_seen_at < now - SETTLE)
+    )
     while candidates := await _candidates(connection, after):
         after = candidates[-1].listing_id
-        await _link_chunk(connection, candidates, now, outcome)
+        ambiguous = await _ambiguous(connection, candidates)
+        chosen = [c for c in candidates if (c.shop_id, c.sku) not in ambiguous]
+        if chosen:
+            await _link_chunk(connection, chosen, now, outcome)
+    if settled is not None:
+        await _save_mark(connection, int(settled))
     return outcome
+
+
+async def _mark(connection: AsyncConnection) -> int:
+    found = await connection.scalar(sa.select(MARK.c.event_id).where(MARK.c.name == _MARK))
+    return int(found or 0)
+
+
+async def _save_mark(connection: AsyncConnection, listing_id: int) -> None:
+    """Listings first seen before the settle time are examined: none can commit below it."""
+    insert = dialect_insert(connection, MARK).values(name=_MARK, event_id=listing_id)
+    await connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=["name"],
+            set_={
+                "event_id": sa.case(
+                    (MARK.c.event_id > listing_id, MARK.c.event_id), else_=listing_id
+                )
+            },
+        )
+    )
 
 
 async def _link_chunk(
@@ -131,11 +173,15 @@ async def _link_chunk(
         firsts.setdefault((candidate.business_id, candidate.sku), candidate)
     missing = [first for key, first in firsts.items() if key not in products]
     if missing:
-        await connection.execute(sa.insert(PRODUCT), [_new_product(c, now) for c in missing])
+        # Another worker may create the same product at once: its row is as good as ours.
+        await connection.execute(
+            dialect_insert(connection, PRODUCT).on_conflict_do_nothing(),
+            [_new_product(c, now) for c in missing],
+        )
         outcome.products_created += len(missing)
         products = await _product_ids(connection, keys)
     await connection.execute(
-        sa.insert(LINK),
+        dialect_insert(connection, LINK).on_conflict_do_nothing(),
         [
             {
                 "listing_id": c.listing_id,
@@ -169,7 +215,7 @@ def _new_product(candidate: _Candidate, now: datetime) -> dict[str, object]:
     }
 
 
-def _issue(row: sa.Row[Unpack[tuple[Any, ...]]], reason: str) -> LinkIssue:
+def _issue(row: sa.Row[*tuple[Any, ...]], reason: str) -> LinkIssue:
     data = row._mapping
     return LinkIssue(
         listing_id=data["id"],
