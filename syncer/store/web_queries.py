@@ -34,8 +34,11 @@ class ListingFilter:
     text: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class ListingRow:
+    """Fields in the order of ``_LISTING_COLUMNS`` (rows are built positionally: pages of
+    hundreds of rows are built per request)."""
+
     id: int
     shop_id: int
     shop: str
@@ -114,7 +117,7 @@ _LISTING_COLUMNS = (
 
 
 def _listing_row(row: Any) -> ListingRow:  # a Row of _LISTING_COLUMNS
-    return ListingRow(**row._mapping)
+    return ListingRow(*row)
 
 
 def _shop_column(connection: AsyncConnection) -> sa.ColumnElement[int]:

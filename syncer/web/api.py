@@ -74,8 +74,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
 
 
 def listing_out(row: ListingRow) -> s.ListingOut:
-    feed_only = marketplace_info(row.marketplace).feed_only
-    return s.ListingOut.model_validate({**_fields(row), "feed_only": feed_only})
+    return s.ListingOut.model_validate(row)
 
 
 def shop_out(shop: ShopRow) -> s.ShopOut:
@@ -123,9 +122,12 @@ async def list_listings(
     after = decode_cursor("listing", cursor) or 0
     async with state.database.read() as connection:
         rows, next_id = await queries.listings_page(connection, wanted, after_id=after, limit=limit)
-    page = s.ListingPage(
-        items=[listing_out(row) for row in rows],
-        next_cursor=None if next_id is None else encode_cursor("listing", next_id),
+    page = s.ListingPage.model_validate(  # one validation call for the whole page
+        {
+            "items": rows,
+            "next_cursor": None if next_id is None else encode_cursor("listing", next_id),
+        },
+        from_attributes=True,
     )
     return json_response(page)
 

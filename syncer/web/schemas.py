@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from syncer.domain import ListingStatus, RunKind
+from syncer.web.marketplaces import marketplace_info
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
@@ -37,7 +38,6 @@ class ListingOut(_Out):
     shop_id: int
     shop: str
     marketplace: str
-    feed_only: bool = Field(description="The marketplace is synced through a product feed.")
     item_id: str
     variant_id: str
     sku: str
@@ -51,6 +51,11 @@ class ListingOut(_Out):
     image_url: str
     changed_at: datetime
     remote_updated_at: datetime | None
+
+    @computed_field(description="The marketplace is synced through a product feed.")  # type: ignore[prop-decorator]
+    @property
+    def feed_only(self) -> bool:
+        return marketplace_info(self.marketplace).feed_only
 
 
 class ListingPage(BaseModel):
