@@ -9,6 +9,7 @@ protocol's methods.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from syncer.adapter import Adapter, available_adapters, load_adapter
+from syncer.adapter.budgets import ScaledClock
 from syncer.domain import ListingKey, ListingStatus, RunState
 from syncer.engine.connect import connect_shop
 from syncer.engine.pull import GONE_REASON, RunOutcome
@@ -117,14 +119,22 @@ async def contract_rig(
     listings: int,
     client: dict[str, object] | None = None,
     documented_limits: bool = False,
+    time_scale: float = 1.0,
 ) -> AsyncIterator[ContractRig]:
     """Start the marketplace's sandbox and connect a shop to it.
 
     Unless ``documented_limits``, the sandbox's budget is raised far above the client's so
     that only the fault tests see errors; with it, both sides keep their documented numbers.
+    ``time_scale`` compresses per-minute budget windows on both sides at once, for sandboxes
+    that take a ``time_base`` (Blibli's 25 list calls a minute); wall-clock time stays real.
     """
     adapter = load_adapter(marketplace)
-    sandbox = sandbox_factory(adapter)(seed=11, listings=listings)
+    factory = sandbox_factory(adapter)
+    clock = ScaledClock(time_scale)
+    if time_scale != 1.0 and "time_base" in inspect.signature(factory).parameters:
+        sandbox = factory(seed=11, listings=listings, time_base=clock)
+    else:
+        sandbox = factory(seed=11, listings=listings)
     if not documented_limits:
         sandbox.kit.limiter.configure(default=None, overrides={})
     with SandboxServer(sandbox.app) as server:
@@ -134,7 +144,7 @@ async def contract_rig(
             options.update({"requests_per_second": 2000, "burst": 200, "concurrency": 8})
         options.update(client or {})
         settings = make_settings(database_url, tmp_path, **{marketplace: options})
-        runtime = Runtime.from_settings(settings)
+        runtime = Runtime.from_settings(settings, clock)
         try:
             credentials, code = shop_credentials(adapter, sandbox.credentials())
             shop = await connect_shop(

@@ -183,7 +183,7 @@ async def test_10000_listings_converge_under_documented_limits_with_20_percent_e
     marketplace: str, sqlite_url: str, tmp_path: Path
 ) -> None:
     async for rig in contract_rig(
-        marketplace, sqlite_url, tmp_path, listings=10_000, documented_limits=True
+        marketplace, sqlite_url, tmp_path, listings=10_000, documented_limits=True, time_scale=8
     ):
         rig.sandbox.kit.faults.configure({"error_rate": 0.2, "error_status": 500})
         rig.sandbox.kit.faults.start_storm(1)  # a feed is read in a call or two: fault one
