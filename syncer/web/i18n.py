@@ -106,6 +106,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "n.quarantined": ("ditahan", "set aside"),
     "n.pushed": ("terkirim", "pushed"),
     "n.failed": ("gagal", "failed"),
+    "push.pending": ("tertunda", "pending"),
+    "push.in_flight": ("dikirim", "sending"),
+    "push.failed": ("gagal", "failed"),
+    "push.mismatch": ("tidak cocok", "not applied"),
     "error_title": ("Ada masalah", "Something is wrong"),
 }
 
