@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from syncer.adapter import Adapter, ListedChange, PriceChange, RowResult, StockChange
+from syncer.adapter import (
+    Adapter,
+    ListedChange,
+    PriceChange,
+    RowResult,
+    StockChange,
+    load_adapter,
+)
 from syncer.domain import AuthState, ListingKey, RunCounts, RunKind, RunState, RunTrigger
 from syncer.engine.push_batches import batch_limit, coalesce, plan_calls
 from syncer.engine.push_reasons import explain
@@ -37,7 +44,7 @@ log = structlog.get_logger("syncer.engine")
 StepHook = Callable[[str], Awaitable[None]]
 """Called at each step of a cycle ("claimed", "intent_recorded", "sent", "recorded",
 "verified"): progress for observers, and the crash point of the crash tests."""
-CLAIM = 2000
+CLAIM = 2000  # most tasks handled per batch (intent, send, record, read back)
 MAX_RETRY_WAIT = timedelta(hours=1)
 
 
@@ -108,6 +115,15 @@ class ShopPush:
                 now=now,
             )
 
+    @property
+    def claim_size(self) -> int:
+        """A batch the shop's rate limit lets us send well within one lease period (the lease
+        is renewed between batches): 2,000 tasks at most, fewer on a strict marketplace."""
+        adapter = self.pusher.adapters.settings.marketplace(self.shop.marketplace)
+        calls = adapter.requests_per_second * self.pusher.settings.daemon.lease_seconds / 4
+        rows = min(load_adapter(self.shop.marketplace).push_batch_limits.values(), default=1)
+        return max(1, min(CLAIM, int(calls * rows)))
+
     def _lease_until(self) -> datetime:
         return self._now() + timedelta(seconds=self.pusher.settings.daemon.lease_seconds)
 
@@ -138,9 +154,9 @@ class ShopPush:
         async with self.pusher.database.write() as connection:
             await self._renew(connection)
             batch = await task_store.claim(
-                connection, self.shop.id, now=self._now(), limit=CLAIM, after=after
+                connection, self.shop.id, now=self._now(), limit=self.claim_size, after=after
             )
-        if len(batch) == CLAIM:
+        if len(batch) == self.claim_size:
             last = (batch[-1].field, batch[-1].key.external_item_id)
             whole = [t for t in batch if (t.field, t.key.external_item_id) != last]
             batch = whole or batch
