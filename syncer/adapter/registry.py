@@ -17,6 +17,7 @@ def available_adapters() -> tuple[str, ...]:
     return tuple(sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)))
 
 
+@cache  # scanning entry points costs milliseconds, and the daemon builds an adapter per run
 def load_adapter(name: str) -> type[Adapter]:
     """The adapter class registered as ``name``; the error lists what is available."""
     matches = entry_points(group=ENTRY_POINT_GROUP, name=name)

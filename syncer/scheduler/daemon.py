@@ -52,21 +52,25 @@ class Daemon:
         role: Role | None = None,
         shutdown_grace_s: float = SHUTDOWN_GRACE_S,
         cluster: bool | None = None,
+        time_scale: float = 1.0,
     ) -> None:
-        """``cluster``: execute through procrastinate (default: ``daemon.executor``)."""
+        """``cluster``: execute through procrastinate (default: ``daemon.executor``);
+        ``time_scale``: run interval schedules that much faster (benchmarks, demos)."""
         self.runtime = runtime
         self.settings = runtime.settings.daemon
         self.role: Role = role or self.settings.role
         self.shutdown_grace_s = shutdown_grace_s
         self.cluster = uses_cluster(runtime) if cluster is None else cluster
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
-        self.schedules = Schedules(runtime, self.scheduler, self._scheduled)
+        self.schedules = Schedules(runtime, self.scheduler, self._scheduled, time_scale=time_scale)
         self.executor: LocalExecutor | None = None
         if self.role != "scheduler" and not self.cluster:
             self.executor = LocalExecutor(runtime, concurrency=self.settings.concurrency)
         self.services: dict[str, Service] = {}
         self._started_at = runtime.clock.now()
         self._tasks: list[asyncio.Task[None]] = []
+        self.ready = asyncio.Event()
+        """Set once started: catch-up runs queued, schedules and executor going."""
         self.cluster_node: ClusterNode | None = None
         if self.cluster:
             from syncer.cluster.node import ClusterNode
@@ -148,6 +152,7 @@ class Daemon:
             self._spawn(self.executor.serve(stop))
         for service in self.services.values():
             self._spawn(service(stop))
+        self.ready.set()
         log.info("daemon.started", role=self.role, shops=len(shops), worker=self.runtime.worker)
         await stop.wait()
         await self.shutdown()
