@@ -24,11 +24,17 @@ from syncer.adapter import (
     StockChange,
     load_adapter,
 )
-from syncer.domain import AuthState, ListingKey, RunCounts, RunKind, RunState, RunTrigger
+from syncer.domain import AuthState, RunCounts, RunKind, RunState, RunTrigger
 from syncer.engine.push_batches import batch_limit, coalesce, plan_calls
 from syncer.engine.push_reasons import explain
 from syncer.engine.push_verify import verdicts
-from syncer.errors import AdapterError, NeedsReauthError, StaleLeaseError, SyncerError
+from syncer.errors import (
+    AdapterError,
+    NeedsReauthError,
+    RequestRejectedError,
+    StaleLeaseError,
+    SyncerError,
+)
 from syncer.store import Connection
 from syncer.store import push_tasks as task_store
 from syncer.store import runs as run_store
@@ -267,6 +273,8 @@ class ShopPush:
             return [
                 self._retry(t, f"the shop must be connected again: {exc}", exc.code) for t in tasks
             ]
+        except RequestRejectedError as exc:  # about the app or the shop, not these rows
+            return [self._retry(t, str(exc), exc.code) for t in tasks]
         except AdapterError as exc:
             rows = [RowResult.failed(t.key, exc) for t in tasks]
         return self._judge(adapter, name, tasks, rows)
@@ -275,10 +283,12 @@ class ShopPush:
         self, adapter: Adapter, name: str, tasks: list[ClaimedTask], rows: Sequence[RowResult]
     ) -> list[TaskResult]:
         by_key = {row.key: row for row in rows}
+        by_item = {row.key.external_item_id: row for row in rows}  # status acts on whole items
         results = []
         for task in tasks:
-            key = ListingKey(task.key.external_item_id, "") if name == "status" else task.key
-            row = by_key.get(key)
+            row = (
+                by_item.get(task.key.external_item_id) if name == "status" else by_key.get(task.key)
+            )
             if row is None:
                 results.append(self._retry(task, "the marketplace did not answer for this row", ""))
             elif row.ok:

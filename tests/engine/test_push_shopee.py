@@ -129,3 +129,26 @@ async def test_ten_thousand_stock_changes_use_no_more_calls_than_the_batch_limit
     states = report.states()
     assert sum(states.values()) == len(rows)
     assert states.get("verified", 0) + states.get("failed", 0) == len(rows)
+
+
+async def test_deactivate_and_activate_unlist_and_relist_on_every_shop(push_rig: PushRig) -> None:
+    """deactivate: the item is unlisted on both shops (read back as inactive); activate: listed
+    again."""
+    await push_rig.pull_all(full=True)
+    await push_rig.push()
+    without_models = [
+        p
+        for p in await products_on_every_shop(push_rig, 10)
+        if not any(row.key[1] for row in await linked_rows(push_rig, p.sku))
+    ]
+    product = without_models[0]
+
+    await push_rig.changes.set_listed(product.sku, False)
+    unlisted = await push_rig.push()
+    assert await shown(push_rig, product.sku, "item_status") == ["UNLIST", "UNLIST"]
+    await push_rig.pull_all()
+    await push_rig.changes.set_listed(product.sku, True)
+    listed = await push_rig.push()
+
+    assert unlisted.states() == listed.states() == {"verified": 2}
+    assert await shown(push_rig, product.sku, "item_status") == ["NORMAL", "NORMAL"]
