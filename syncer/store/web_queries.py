@@ -87,14 +87,6 @@ class ShopRow:
     last_runs: list[dict[str, object]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GridPage:
-    shops: list[ShopRow]
-    skus: list[str]
-    cells: dict[tuple[str, int], list[ListingRow]]
-    next_sku: str | None
-
-
 _LISTING_COLUMNS = (
     LISTING.c.id,
     LISTING.c.shop_id,
@@ -201,46 +193,6 @@ async def events(
         .limit(limit)
     )
     return [EventRow(**row._mapping) for row in await connection.execute(query)]
-
-
-async def grid(
-    connection: AsyncConnection, wanted: ListingFilter, *, after_sku: str, limit: int
-) -> GridPage:
-    """One page of the SKU x shop grid: ``limit`` SKUs (in order) and their listings."""
-    shops = [s for s in await shops_in(connection, wanted.business_id) if _shown(s, wanted)]
-    shop_ids = [s.id for s in shops]
-    sku_query = (
-        sa.select(LISTING.c.seller_sku)
-        .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
-        .where(LISTING.c.seller_sku > after_sku, _shop_column(connection).in_(shop_ids))
-        .group_by(LISTING.c.seller_sku)
-        .order_by(LISTING.c.seller_sku)
-        .limit(limit + 1)
-    )
-    skus = [
-        str(sku)
-        for sku in (await connection.execute(_filtered(connection, sku_query, wanted))).scalars()
-    ]
-    next_sku = skus[limit - 1] if len(skus) > limit else None
-    skus = skus[:limit]
-    cells: dict[tuple[str, int], list[ListingRow]] = {}
-    if skus:
-        query = (
-            sa.select(*_LISTING_COLUMNS)
-            .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
-            .where(LISTING.c.seller_sku.in_(skus), _shop_column(connection).in_(shop_ids))
-            .order_by(LISTING.c.id)
-        )
-        for row in await connection.execute(query):
-            item = _listing_row(row)
-            cells.setdefault((item.sku, item.shop_id), []).append(item)
-    return GridPage(shops=shops, skus=skus, cells=cells, next_sku=next_sku)
-
-
-def _shown(shop: ShopRow, wanted: ListingFilter) -> bool:
-    return (wanted.shop_id is None or shop.id == wanted.shop_id) and (
-        wanted.marketplace is None or shop.marketplace == wanted.marketplace
-    )
 
 
 def _shop_query() -> sa.Select[Any]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
 from syncer.engine.connect import connect_shop
-from syncer.store import access
+from syncer.store import access, web_grid
 from syncer.store import queue as queue_store
 from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
@@ -159,14 +159,15 @@ async def get_product(
     sku: Annotated[str, Path(min_length=1, max_length=200)],
     business: BusinessParam = None,
 ) -> Response:
-    wanted = ListingFilter(business_id=await scope_for(state, who, business), sku=sku)
+    scope = await scope_for(state, who, business)
     async with state.database.read() as connection:
-        rows, _ = await queries.listings_page(connection, wanted, after_id=0, limit=500)
+        rows, master = await web_grid.product_listings(connection, scope, sku)
         if not rows:
             raise not_found(f"product {sku!r}")
         history = await queries.events(connection, [row.id for row in rows])
     product = s.ProductOut(
         sku=sku,
+        master=None if master is None else s.MasterOut.model_validate(master),
         listings=[listing_out(row) for row in rows],
         events=[s.EventOut.model_validate(e) for e in history],
     )

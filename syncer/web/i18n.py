@@ -110,6 +110,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "push.in_flight": ("dikirim", "sending"),
     "push.failed": ("gagal", "failed"),
     "push.mismatch": ("tidak cocok", "not applied"),
+    "master": ("Harga induk", "Master"),
     "error_title": ("Ada masalah", "Something is wrong"),
 }
 

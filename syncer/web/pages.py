@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from syncer.domain import ListingStatus, RunState
+from syncer.store import web_grid
 from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal, verify_token
@@ -137,7 +138,7 @@ async def grid_page(
         text=q or None,
     )
     async with state.database.read() as connection:
-        page = await queries.grid(connection, wanted, after_sku=after, limit=GRID_ROWS)
+        page = await web_grid.grid(connection, wanted, after_sku=after, limit=GRID_ROWS)
         summary = await queries.status_summary(connection, wanted)
         all_shops = await queries.shops_in(connection, scope)
     filters = {"business": business or "", "marketplace": marketplace or "", "q": q or ""}
@@ -181,14 +182,23 @@ async def product_page(
     sku: str,
     business: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    wanted = ListingFilter(business_id=await scope_for(state, who, business or None), sku=sku)
+    scope = await scope_for(state, who, business or None)
     async with state.database.read() as connection:
-        rows, _ = await queries.listings_page(connection, wanted, after_id=0, limit=500)
+        rows, master = await web_grid.product_listings(connection, scope, sku)
         if not rows:
             raise not_found(f"product {sku!r}")
         history = await queries.events(connection, [row.id for row in rows])
     by_id = {row.id: row for row in rows}
-    return render(request, "product.html", who, sku=sku, listings=rows, events=history, by_id=by_id)
+    return render(
+        request,
+        "product.html",
+        who,
+        sku=sku,
+        listings=rows,
+        events=history,
+        by_id=by_id,
+        master=master,
+    )
 
 
 @router.get("/shops", response_class=HTMLResponse)

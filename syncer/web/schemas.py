@@ -80,8 +80,18 @@ class ListingDetail(BaseModel):
     events: list[EventOut]
 
 
+class MasterOut(_Out):
+    """The business's master product (the push engine's catalog), when the SKU has one."""
+
+    sku: str
+    title: str
+    price: int = Field(description="Whole rupiah: what every marketplace should show.")
+    stock: int
+
+
 class ProductOut(BaseModel):
     sku: str
+    master: MasterOut | None
     listings: list[ListingOut]
     events: list[EventOut]
 

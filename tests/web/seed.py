@@ -13,7 +13,7 @@ from syncer.store import listings as listing_store
 from syncer.store import runs as run_store
 from syncer.store import shops as shop_store
 from syncer.store.access import create_token
-from syncer.store.push_tables import PushTask
+from syncer.store.push_tables import ListingLink, Product, PushTask
 from syncer.store.tables import Listing as ListingTable
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -138,6 +138,7 @@ async def seed_tenant(database: Database, slug: str, *, base: int, skus: int) ->
         )
         tenant.listing_ids = [int(row[0]) for row in ids]
     tenant.push_ids = await _pushes(database, tenant)
+    await _master(database, tenant, business)
     tenant.token = await create_token(database, business=slug, operator=False, label="test")
     return tenant
 
@@ -176,6 +177,42 @@ async def _pushes(database: Database, tenant: Tenant) -> list[int]:
             )
             ids.append(int(result.scalar_one()))
     return ids
+
+
+async def _master(database: Database, tenant: Tenant, business: int) -> None:
+    """A master product for the second SKU (price 19,000: both channels drifted to 20,000),
+    auto-linked to its listings, and the Belanja listing of the last SKU linked to it by
+    hand (a listing whose seller SKU is wrong)."""
+    products = Product.__table__  # type: ignore[attr-defined]
+    links = ListingLink.__table__  # type: ignore[attr-defined]
+    per_shop = len(tenant.skus)
+    async with database.write() as connection:
+        result = await connection.execute(
+            sa.insert(products)
+            .values(
+                business_id=business,
+                sku=tenant.skus[1],
+                title="Keripik Balado (master)",
+                price=19_000,
+                stock=40,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            .returning(products.c.id)
+        )
+        product_id = int(result.scalar_one())
+        linked = [(tenant.listing_ids[1], "auto"), (tenant.listing_ids[per_shop + 1], "auto")]
+        linked.append((tenant.listing_ids[2 * per_shop - 1], "manual"))
+        for listing_id, method in linked:
+            await connection.execute(
+                sa.insert(links).values(
+                    listing_id=listing_id,
+                    product_id=product_id,
+                    method=method,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
 
 
 async def seed(database: Database) -> Seeded:

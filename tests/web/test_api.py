@@ -143,3 +143,21 @@ async def test_the_openapi_document_and_docs_page_are_served(site: Site) -> None
     docs = await site.client.get("/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+async def test_a_product_row_holds_its_linked_listings_and_master_values(site: Site) -> None:
+    """The master SKU gathers the listings linked to it, a hand-linked one included, and
+    shows the master price the channels drifted from."""
+    a = site.data.a
+    body = await get(site, f"/api/v1/products/{a.skus[1]}", a.token)
+    assert body["master"] == {
+        "sku": a.skus[1],
+        "title": "Keripik Balado (master)",
+        "price": 19_000,
+        "stock": 40,
+    }
+    skus = sorted(row["sku"] for row in body["listings"])
+    assert skus == sorted([a.skus[1], a.skus[1], a.skus[-1]])
+    assert {row["price"] for row in body["listings"] if row["sku"] == a.skus[1]} == {20_000}
+    plain = await get(site, f"/api/v1/products/{a.skus[2]}", a.token)
+    assert plain["master"] is None

@@ -102,3 +102,10 @@ async def test_businesses_get_no_sync_button_and_cannot_post_one(site: Site) -> 
     assert "/sync" not in (await site.client.get("/shops")).text
     response = await site.client.post(f"/shops/{site.data.a.shop_ids[0]}/sync")
     assert response.status_code == 403
+
+
+async def test_the_grid_shows_master_values_and_drifted_prices(site: Site) -> None:
+    await log_in(site, site.data.a.token)
+    page = (await site.client.get("/grid")).text
+    assert "Harga induk: Rp19.000" in page
+    assert page.count('class="price drift"') == 2
