@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 
 from syncer.adapter import (
     Adapter,
@@ -114,12 +115,17 @@ class AdapterFactory:
         return totals
 
     async def store_credentials(self, shop_id: int, credentials: Credentials) -> None:
-        expires = credentials.get("access_expires_at", "")
         async with self.database.write() as connection:
             await shop_store.save_credentials(
                 connection,
                 shop_id,
                 self.cipher.encrypt(credentials),
-                expires_at=utc_from_timestamp(int(expires)) if expires.isdigit() else None,
+                expires_at=access_expiry(credentials),
                 now=self.clock.now(),
             )
+
+
+def access_expiry(credentials: Credentials) -> datetime | None:
+    """When the access token lapses (adapters store it as unix seconds), for operators' eyes."""
+    expires = credentials.get("access_expires_at", "")
+    return utc_from_timestamp(int(expires)) if expires.isdigit() else None

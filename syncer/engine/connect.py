@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from syncer.adapter import Credentials, load_adapter
-from syncer.engine.adapters import AdapterFactory
+from syncer.engine.adapters import AdapterFactory, access_expiry
 from syncer.errors import ConfigError
 from syncer.store import Database
 from syncer.store import shops as shop_store
@@ -61,6 +61,7 @@ async def connect_shop(
             credentials=adapters.cipher.encrypt(credentials),
             pull_interval_minutes=pull_interval_minutes,
             now=now,
+            token_expires_at=access_expiry(credentials),
         )
         return await shop_store.find_shop(connection, str(shop_id))
 

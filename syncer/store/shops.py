@@ -68,6 +68,7 @@ async def add_shop(
     credentials: str,
     pull_interval_minutes: int,
     now: datetime,
+    token_expires_at: datetime | None = None,
 ) -> int:
     existing = await connection.scalar(
         sa.select(SHOP.c.id).where(
@@ -89,6 +90,7 @@ async def add_shop(
             auth_state=AuthState.OK.value,
             enabled=True,
             pull_interval_minutes=pull_interval_minutes,
+            token_expires_at=token_expires_at,
             settings="{}",
             created_at=now,
             updated_at=now,
