@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 
 from adapters.blibli import codes
-from syncer.adapter import JsonObject, decode_object, error_for_status, parse_retry_after
+from syncer.adapter import JsonObject, decode_body, parse_retry_after
 from syncer.errors import (
     AdapterError,
     FatalError,
@@ -20,6 +20,7 @@ from syncer.errors import (
     RequestRejectedError,
     RetriableError,
     SkippableItemError,
+    TokenExpiredError,
 )
 
 _REKEY = (
@@ -38,14 +39,9 @@ def parse(response: httpx.Response, operation: str, *, item_id: str = "") -> Jso
     if response.status_code == 204 or (response.is_success and not response.content):
         return {}
     try:
-        body = decode_object(response)
-    except RetriableError:
-        status_error = error_for_status(response, f"{operation}: HTTP {response.status_code}")
-        if isinstance(status_error, AdapterError) and response.status_code != 401:
-            raise status_error from None
-        if response.status_code == 401:
-            raise NeedsReauthError(f"{operation}: HTTP 401 ({_REKEY})", status=401) from None
-        raise
+        body = decode_body(response, operation)
+    except TokenExpiredError:  # a bare 401: Blibli has no tokens, the seller key was refused
+        raise NeedsReauthError(f"{operation}: HTTP 401 ({_REKEY})", status=401) from None
     code = body.get("errorCode")
     code = code if isinstance(code, str) else ""
     message = body.get("errorMessage")

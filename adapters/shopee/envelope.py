@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import httpx
 
-from syncer.adapter import JsonObject, decode_object, error_for_status, parse_retry_after
+from syncer.adapter import JsonObject, decode_body, parse_retry_after
 from syncer.errors import (
     AdapterError,
     FatalError,
@@ -68,13 +68,7 @@ _TOO_MANY = "Too many requests"
 
 def parse(response: httpx.Response, operation: str, *, item_id: str = "") -> JsonObject:
     """The whole body of a successful call; raises the matching error otherwise."""
-    try:
-        body = decode_object(response)
-    except RetriableError:
-        status_error = error_for_status(response, f"{operation}: HTTP {response.status_code}")
-        if isinstance(status_error, AdapterError):
-            raise status_error from None
-        raise
+    body = decode_body(response, operation)
     code = body.get("error")
     message = body.get("message")
     code = code if isinstance(code, str) else ""

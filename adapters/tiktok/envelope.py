@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import httpx
 
-from syncer.adapter import JsonObject, decode_object, error_for_status, parse_retry_after
+from syncer.adapter import JsonObject, decode_body, parse_retry_after
 from syncer.errors import (
     AdapterError,
     FatalError,
@@ -49,13 +49,7 @@ REJECTED = frozenset({INVALID_SIGN, MISSING_SHOP_CIPHER, IP_NOT_ALLOWED})
 
 def parse(response: httpx.Response, operation: str) -> JsonObject:
     """``data`` of a successful answer (``{}`` when absent); raises the matching error."""
-    try:
-        body = decode_object(response)
-    except RetriableError:
-        status_error = error_for_status(response, f"{operation}: HTTP {response.status_code}")
-        if isinstance(status_error, AdapterError):
-            raise status_error from None
-        raise
+    body = decode_body(response, operation)
     code = body.get("code")
     message = body.get("message")
     message = message if isinstance(message, str) else ""

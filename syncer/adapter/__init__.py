@@ -28,6 +28,7 @@ from syncer.adapter.budgets import (
     shared_budgets,
 )
 from syncer.adapter.cursor_pager import CursorPage, CursorPager, CursorStep
+from syncer.adapter.envelope import decode_body
 from syncer.adapter.feed_writer import content_name, render_csv, write_atomic
 from syncer.adapter.feeds import (
     FeedError,
@@ -99,6 +100,7 @@ __all__ = [
     "WindowBudget",
     "available_adapters",
     "content_name",
+    "decode_body",
     "decode_object",
     "error_for_status",
     "format_for",

@@ -26,6 +26,7 @@ from syncer.adapter import (
     RetryPolicy,
     RowResult,
     StockChange,
+    decode_body,
     decode_object,
     error_for_status,
 )
@@ -226,6 +227,18 @@ def test_error_for_status_classes() -> None:
     assert isinstance(error_for_status(httpx.Response(401), "x"), TokenExpiredError)
     assert isinstance(error_for_status(httpx.Response(503), "x"), RetriableError)
     assert error_for_status(httpx.Response(204), "x") is None
+
+
+def test_decode_body_lets_the_status_speak_for_a_body_that_is_no_envelope() -> None:
+    """An HTML 503 is retriable, a bare 401 an expired token; a 200 that is no JSON malformed."""
+    with pytest.raises(RetriableError, match="get_items: HTTP 503") as caught:
+        decode_body(httpx.Response(503, content=b"<html>busy</html>"), "get_items")
+    assert not isinstance(caught.value, MalformedResponseError)
+    with pytest.raises(TokenExpiredError, match="get_items: HTTP 401"):
+        decode_body(httpx.Response(401, content=b""), "get_items")
+    with pytest.raises(MalformedResponseError, match="not JSON"):
+        decode_body(httpx.Response(200, content=b"<html>"), "get_items")
+    assert decode_body(httpx.Response(400, json={"ok": 1}), "get_items") == {"ok": 1}
 
 
 async def test_rate_limiter_spaces_requests_after_the_burst() -> None:
