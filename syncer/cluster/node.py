@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
@@ -136,7 +136,9 @@ class ClusterNode:
             delete_jobs="successful",
         )
 
-    async def _loop(self, stop: asyncio.Event, step: Any, every: float) -> None:
+    async def _loop(
+        self, stop: asyncio.Event, step: Callable[[], Awaitable[object]], every: float
+    ) -> None:
         while not stop.is_set():
             try:
                 await step()
