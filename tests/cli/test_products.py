@@ -99,8 +99,8 @@ async def test_set_stock_then_push_shows_the_stock_on_the_marketplace(setup: Set
     code, out, _ = setup.run("products", "list", "--json")
     [product] = [p for p in json.loads(out) if p["sku"] == setup.sku]
     assert product["stock"] == 7
-    code, out, _ = setup.run("products", "show", setup.sku)
-    assert code == 0
+    code, out, err = setup.run("products", "show", setup.sku)
+    assert code == 0, err
     assert "verified" in out
 
 
