@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import ClassVar
 
 import httpx
@@ -190,17 +191,13 @@ class BlibliAdapter(HttpAdapter):
                 mapping.LIST_STATES[state_index], page, size
             )
             wanted = [e for e in entries if since_ms is None or _updated(e) >= since_ms]
-            listings, quarantined = await self._read_products(wanted)
+            found = await self._read_products(wanted)
             if entries and page + 1 < total_pages:
                 page += 1
             else:
                 state_index, page = state_index + 1, 0
             done = state_index >= len(mapping.LIST_STATES)
-            yield Page(
-                listings=listings,
-                quarantined=quarantined,
-                next_token=None if done else f"{state_index}:{page}",
-            )
+            yield replace(found, next_token=None if done else f"{state_index}:{page}")
 
     async def _list_page(self, state: str, page: int, size: int) -> tuple[list[JsonObject], int]:
         body: JsonObject = {
@@ -219,8 +216,7 @@ class BlibliAdapter(HttpAdapter):
 
     async def fetch_items(self, external_item_ids: Sequence[str]) -> Page:
         summaries = await self.gather_bounded(list(external_item_ids), self._detail)
-        listings, quarantined = await self._read_products([s for s in summaries if s is not None])
-        return Page(listings=listings, quarantined=quarantined)
+        return await self._read_products([s for s in summaries if s is not None])
 
     async def _detail(self, product_sku: str) -> JsonObject | None:
         path = f"/seller/v1/products/{product_sku}"
@@ -232,18 +228,8 @@ class BlibliAdapter(HttpAdapter):
         except PayloadError:
             return {"product": {"sku": product_sku}, "unreadable": True}
 
-    async def _read_products(
-        self, summaries: Sequence[JsonObject]
-    ) -> tuple[list[Listing], list[QuarantinedItem]]:
-        results = await self.gather_bounded(list(summaries), self._product_listings)
-        listings: list[Listing] = []
-        quarantined: list[QuarantinedItem] = []
-        for result in results:
-            if isinstance(result, QuarantinedItem):
-                quarantined.append(result)
-            else:
-                listings.extend(result)
-        return listings, quarantined
+    async def _read_products(self, summaries: Sequence[JsonObject]) -> Page:
+        return Page.from_items(await self.gather_bounded(list(summaries), self._product_listings))
 
     async def _product_listings(self, summary: JsonObject) -> list[Listing] | QuarantinedItem:
         product = summary.get("product")
@@ -258,8 +244,7 @@ class BlibliAdapter(HttpAdapter):
         except RequestRejectedError:
             raise  # not about this product: every call would fail
         except (PayloadError, FatalError) as exc:
-            self.log.warning("pull.item_quarantined", item_id=sku, reason=str(exc))
-            return QuarantinedItem(external_item_id=sku, reason=str(exc))
+            return self.quarantine(sku, str(exc))
 
     async def variants(self, product_sku: str) -> list[JsonObject]:
         """Every L4 SKU of a product with its pickup points (paged, 50 a page)."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import timedelta
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import httpx
 
@@ -78,7 +78,11 @@ class ShopeeAdapter(HttpAdapter):
     app_credential_keys = ("partner_id", "partner_key")
     shop_credential_keys = ("access_token", "refresh_token")
     # update_price/update_stock: one item and 1..50 models a call; unlist_item: 1..50 items.
-    push_batch_limits = {"price": BATCH, "stock": BATCH, "listed": BATCH}
+    push_batch_limits: ClassVar[Mapping[str, int]] = {
+        "price": BATCH,
+        "stock": BATCH,
+        "listed": BATCH,
+    }
     push_batch_per_item = frozenset({"price", "stock"})
 
     # -- signing and envelope ------------------------------------------------------------
@@ -217,15 +221,7 @@ class ShopeeAdapter(HttpAdapter):
         """Base info in batches of 50, then model lists; bad items are quarantined."""
         batches = await self.gather_bounded(list(_chunks(item_ids, BATCH)), self._base_info)
         items = [item for batch in batches for item in batch]
-        results = await self.gather_bounded(items, self._item_listings)
-        listings: list[Listing] = []
-        quarantined: list[QuarantinedItem] = []
-        for result in results:
-            if isinstance(result, QuarantinedItem):
-                quarantined.append(result)
-            else:
-                listings.extend(result)
-        return Page(listings=listings, quarantined=quarantined)
+        return Page.from_items(await self.gather_bounded(items, self._item_listings))
 
     async def _base_info(self, item_ids: Sequence[str]) -> list[JsonObject]:
         """Base info of up to 50 items. If the batch is refused because some id no longer
@@ -264,8 +260,7 @@ class ShopeeAdapter(HttpAdapter):
         except RequestRejectedError:
             raise  # not about this item: every call would fail
         except (PayloadError, FatalError) as exc:
-            self.log.warning("pull.item_quarantined", item_id=item_id, reason=str(exc))
-            return QuarantinedItem(external_item_id=item_id, reason=str(exc))
+            return self.quarantine(item_id, str(exc))
 
     # -- push primitives -----------------------------------------------------------------
 

@@ -228,7 +228,7 @@ class TikTokAdapter(HttpAdapter):
 
     async def _listings_of(self, products: Sequence[JsonObject]) -> Page:
         results = await self.gather_bounded(products, self._product_listings)
-        return _merge(results)
+        return Page.from_items(results)
 
     async def _product_listings(self, entry: JsonObject) -> list[Listing] | QuarantinedItem:
         """A search entry's listings; Get Product first when the entry lacks fields."""
@@ -236,7 +236,7 @@ class TikTokAdapter(HttpAdapter):
         try:
             refused = mapping.detail_refused(entry)
         except PayloadError as exc:
-            return _quarantine(self, product_id, str(exc))
+            return self.quarantine(product_id, str(exc))
         if refused or not mapping.needs_detail(entry):
             return self._mapped(entry, product_id, detail=False)
         try:
@@ -249,7 +249,7 @@ class TikTokAdapter(HttpAdapter):
             fallback = self._mapped(entry, product_id, detail=False)
             if isinstance(fallback, list) or isinstance(exc, SkippableItemError):
                 return fallback if isinstance(fallback, list) else []
-            return _quarantine(self, product_id, str(exc))
+            return self.quarantine(product_id, str(exc))
         return self._mapped(detail, product_id, detail=True)
 
     def _mapped(
@@ -258,7 +258,7 @@ class TikTokAdapter(HttpAdapter):
         try:
             return mapping.product_listings(product, detail=detail)
         except PayloadError as exc:
-            return _quarantine(self, product_id, str(exc))
+            return self.quarantine(product_id, str(exc))
 
     async def get_product(self, product_id: str) -> JsonObject:
         path = PRODUCT.format(product_id=product_id)
@@ -275,10 +275,12 @@ class TikTokAdapter(HttpAdapter):
             except RequestRejectedError:
                 raise
             except FatalError as exc:
-                return _quarantine(self, product_id, str(exc))
+                return self.quarantine(product_id, str(exc))
             return self._mapped(detail, product_id, detail=True)
 
-        return _merge(await self.gather_bounded(list(dict.fromkeys(external_item_ids)), read))
+        return Page.from_items(
+            await self.gather_bounded(list(dict.fromkeys(external_item_ids)), read)
+        )
 
     # -- push primitives (adapters/tiktok/push.py) ---------------------------------------
 
@@ -311,19 +313,3 @@ def _scalar(key: str, value: object) -> str:
     if isinstance(value, list):
         raise ValueError(f"TikTok Shop query parameter {key!r} must be a single value")
     return str(value)
-
-
-def _quarantine(adapter: TikTokAdapter, product_id: str, reason: str) -> QuarantinedItem:
-    adapter.log.warning("pull.item_quarantined", item_id=product_id, reason=reason)
-    return QuarantinedItem(external_item_id=product_id, reason=reason)
-
-
-def _merge(results: Sequence[list[Listing] | QuarantinedItem]) -> Page:
-    listings: list[Listing] = []
-    quarantined: list[QuarantinedItem] = []
-    for result in results:
-        if isinstance(result, QuarantinedItem):
-            quarantined.append(result)
-        else:
-            listings.extend(result)
-    return Page(listings=listings, quarantined=quarantined)

@@ -7,7 +7,7 @@ write cursors (the engine saves each page and its cursor in one transaction).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +90,19 @@ class Page:
     progress: tuple[int, int] | None = None
     """(items passed, items in the pass) when the marketplace tells; drives progress bars."""
 
+    @classmethod
+    def from_items(cls, results: Iterable[Sequence[Listing] | QuarantinedItem]) -> Page:
+        """The page of per-item results: each item's listings (none for an item gone since it
+        was listed) or its quarantine, in order."""
+        listings: list[Listing] = []
+        quarantined: list[QuarantinedItem] = []
+        for result in results:
+            if isinstance(result, QuarantinedItem):
+                quarantined.append(result)
+            else:
+                listings.extend(result)
+        return cls(listings=listings, quarantined=quarantined)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriceChange:
@@ -159,6 +172,11 @@ class Adapter(ABC):
 
     def __init__(self, context: AdapterContext) -> None:
         self.context = context
+
+    def quarantine(self, item_id: str, reason: str) -> QuarantinedItem:
+        """An item that cannot be read into listings: logged, and held back by the engine."""
+        self.context.log.warning("pull.item_quarantined", item_id=item_id, reason=reason)
+        return QuarantinedItem(external_item_id=item_id, reason=reason)
 
     @abstractmethod
     def pull(self, window: PullWindow) -> AsyncIterator[Page]:

@@ -30,6 +30,7 @@ from syncer.adapter import (
     decode_object,
     error_for_status,
 )
+from syncer.domain import Listing, ListingStatus, QuarantinedItem
 from syncer.errors import (
     FatalError,
     MalformedResponseError,
@@ -255,3 +256,33 @@ async def test_rate_limiter_spaces_requests_after_the_burst() -> None:
 def test_rate_limiter_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="rate"):
         RateLimiter(rate=0, burst=1)
+
+
+def _listing(item: str, variant: str) -> Listing:
+    return Listing(
+        external_item_id=item,
+        external_variant_id=variant,
+        title="Kopi",
+        price=25_000,
+        stock=3,
+        status=ListingStatus.ACTIVE,
+        raw_status="NORMAL",
+    )
+
+
+def test_a_page_from_items_keeps_each_items_listings_and_quarantines_in_order() -> None:
+    """Items with several listings, none (gone) or a quarantine all land on one page."""
+    bad = QuarantinedItem(external_item_id="2", reason="price is not a number")
+    first, second, third = _listing("1", "a"), _listing("1", "b"), _listing("3", "")
+    page = Page.from_items([[first, second], bad, [], [third]])
+    assert page == Page(listings=[first, second, third], quarantined=[bad])
+
+
+def test_a_quarantined_item_is_logged_with_its_reason() -> None:
+    """The engine holds the item back; the log says which and why."""
+    with capture_logs() as logs:
+        held = adapter(sequence(httpx.Response(200))[0]).quarantine("42", "title is missing")
+    assert held == QuarantinedItem(external_item_id="42", reason="title is missing")
+    assert [{k: v for k, v in e.items() if k in ("event", "item_id", "reason")} for e in logs] == [
+        {"event": "pull.item_quarantined", "item_id": "42", "reason": "title is missing"}
+    ]
