@@ -10,7 +10,6 @@ on anyone's say-so.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +24,7 @@ from syncer.adapter import (
     get_obj,
     get_str,
     signatures_match,
+    webhook_payload,
 )
 
 # Topic -> the neutral kind the engine acts on. Queue feeds report pushes, not listings.
@@ -80,12 +80,7 @@ def parse(
     kind = PRODUCT_TOPICS.get(topic)
     if kind is None:
         return []
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookRejectedError(f"Blibli webhook body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise WebhookRejectedError("Blibli webhook body must be a JSON object")
+    payload = webhook_payload(body, "Blibli")
     try:
         return [_event(topic, kind, payload, _header(headers, "requestId"))]
     except PayloadError as exc:

@@ -7,7 +7,6 @@ signature arrives in the ``Authorization`` header (see ``signing.webhook_signatu
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from adapters.tiktok.signing import webhook_signature
@@ -20,6 +19,7 @@ from syncer.adapter import (
     get_int,
     get_obj,
     signatures_match,
+    webhook_payload,
 )
 from syncer.domain.clock import utc_from_timestamp
 
@@ -49,12 +49,7 @@ def parse(
 ) -> list[WebhookEvent]:
     """Events of one notification: ``[]`` for types this service does not act on."""
     verify(headers, body, app_credentials)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookRejectedError(f"TikTok Shop webhook body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise WebhookRejectedError("TikTok Shop webhook body must be a JSON object")
+    payload = webhook_payload(body, "TikTok Shop")
     try:
         kind = KINDS.get(get_int(payload, "type"))
         if kind is None:

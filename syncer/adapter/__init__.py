@@ -56,7 +56,12 @@ from syncer.adapter.polling import JobNotFinishedError, PollPolicy, poll_until_d
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.registry import available_adapters, load_adapter
 from syncer.adapter.retry import RetryPolicy, parse_retry_after
-from syncer.adapter.webhooks import WebhookEvent, WebhookRejectedError, signatures_match
+from syncer.adapter.webhooks import (
+    WebhookEvent,
+    WebhookRejectedError,
+    signatures_match,
+    webhook_payload,
+)
 
 __all__ = [
     "REAL_TIME",
@@ -118,5 +123,6 @@ __all__ = [
     "render_csv",
     "shared_budgets",
     "signatures_match",
+    "webhook_payload",
     "write_atomic",
 ]

@@ -9,10 +9,12 @@ event durably (``event_id`` de-duplicates redeliveries) and enqueues a targeted 
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from syncer.adapter.payload import JsonObject
 from syncer.errors import FatalError
 
 
@@ -39,3 +41,14 @@ def signatures_match(expected: str | bytes, given: str | bytes) -> bool:
     left = expected.encode() if isinstance(expected, str) else expected
     right = given.encode() if isinstance(given, str) else given
     return hmac.compare_digest(left, right)
+
+
+def webhook_payload(body: bytes, marketplace: str) -> JsonObject:
+    """A notification's body as a JSON object; anything else is rejected, naming the sender."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebhookRejectedError(f"{marketplace} webhook body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise WebhookRejectedError(f"{marketplace} webhook body must be a JSON object")
+    return payload
