@@ -9,7 +9,6 @@ budget for this operation (token buckets on the sandbox's time base, answered 42
 from __future__ import annotations
 
 import base64
-import json
 import math
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,7 +28,15 @@ from adapters.blibli.sandbox_errors import (
 )
 from syncer.adapter.budgets import TimeBase
 from syncer.adapter.webhooks import signatures_match
-from syncer.sandbox import LimitRule, RateLimiter, SandboxKit, json_response, retry_after_seconds
+from syncer.sandbox import (
+    ControlError,
+    LimitRule,
+    RateLimiter,
+    SandboxKit,
+    json_response,
+    parse_json_object,
+    retry_after_seconds,
+)
 
 JSONObject = dict[str, object]
 
@@ -230,12 +237,7 @@ def _raw_strings(method: str, raw: bytes, moment: datetime, path: str, query: st
 
 
 def _json_body(raw: bytes) -> JSONObject:
-    if not raw.strip():
-        return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise bad_request("request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise bad_request("request body must be a JSON object")
-    return body
+        return parse_json_object(raw)
+    except ControlError as exc:
+        raise bad_request(f"request {exc}") from None

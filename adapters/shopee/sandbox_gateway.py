@@ -7,7 +7,6 @@ response}`` (token endpoints and ``get_shop_info`` answer at the top level, as t
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,13 @@ from adapters.shopee.sandbox_errors import (
     ShopeeSandboxSettings,
 )
 from adapters.shopee.sandbox_params import Call
-from syncer.sandbox import SandboxKit, json_response, retry_after_seconds
+from syncer.sandbox import (
+    ControlError,
+    SandboxKit,
+    json_response,
+    parse_json_object,
+    retry_after_seconds,
+)
 
 Handler = Callable[[Call], Reply]
 
@@ -134,13 +139,7 @@ class ShopeeGateway:
 
 
 async def _json_body(request: Request) -> JSONObject:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return parse_json_object(await request.body())
+    except ControlError:
         raise ShopeeError(PARSE_FAILED) from None
-    if not isinstance(body, dict):
-        raise ShopeeError(PARSE_FAILED)
-    return body

@@ -8,7 +8,6 @@ the same address) take their app key and secret in the query and are not signed.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -32,7 +31,13 @@ from adapters.tiktok.sandbox_errors import (
     TikTokSandboxSettings,
 )
 from adapters.tiktok.sandbox_params import Call
-from syncer.sandbox import SandboxKit, json_response, retry_after_seconds
+from syncer.sandbox import (
+    ControlError,
+    SandboxKit,
+    json_response,
+    parse_json_object,
+    retry_after_seconds,
+)
 
 Kind = Literal["token", "app", "shop"]  # unsigned token call, signed without / with shop_cipher
 TokenHandler = Callable[[Mapping[str, str]], JSONObject]
@@ -141,12 +146,7 @@ def _json_body(request: Request, raw: bytes) -> JSONObject:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if raw.strip() and media != "application/json":
         raise TikTokError(INVALID_FORMAT)
-    if not raw.strip():
-        return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return parse_json_object(raw)
+    except ControlError:
         raise TikTokError(INVALID_FORMAT) from None
-    if not isinstance(body, dict):
-        raise TikTokError(INVALID_FORMAT)
-    return body

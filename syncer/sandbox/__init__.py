@@ -32,7 +32,13 @@ from syncer.sandbox.faults import (
 )
 from syncer.sandbox.kit import DEFAULT_LIMIT, SandboxKit
 from syncer.sandbox.ratelimit import LimitRule, RateLimiter, retry_after_seconds
-from syncer.sandbox.responses import ControlError, control_endpoint, json_response, read_json_object
+from syncer.sandbox.responses import (
+    ControlError,
+    control_endpoint,
+    json_response,
+    parse_json_object,
+    read_json_object,
+)
 from syncer.sandbox.server import SandboxProcess, SandboxServer, serve_forever
 from syncer.sandbox.stats import SandboxStats, StatsMiddleware
 
@@ -82,6 +88,7 @@ __all__ = [
     "count_units",
     "generate_catalog",
     "json_response",
+    "parse_json_object",
     "read_json_object",
     "retry_after_seconds",
     "serve_forever",

@@ -34,7 +34,13 @@ def json_response(
 
 async def read_json_object(request: Request) -> JSONObject:
     """The request body as a JSON object; an empty body reads as ``{}``."""
-    raw = await request.body()
+    return parse_json_object(await request.body())
+
+
+def parse_json_object(raw: bytes) -> JSONObject:
+    """A request body as a JSON object (empty reads as ``{}``); else ControlError says why.
+
+    Gateways turn the ControlError into their marketplace's own "bad body" answer."""
     if not raw.strip():
         return {}
     try:

@@ -8,12 +8,14 @@ from datetime import UTC
 import pytest
 
 from syncer.sandbox import (
+    ControlError,
     Fault,
     FaultConfig,
     FaultInjector,
     LimitRule,
     RateLimiter,
     SandboxClock,
+    parse_json_object,
     retry_after_seconds,
 )
 
@@ -97,3 +99,23 @@ def test_fault_switches_validate_and_scope_to_paths() -> None:
     assert injector.applies_to("/api/v2/product/update_stock")
     assert not injector.applies_to("/api/v2/product/get_item_list")
     assert not injector.applies_to("/_sandbox/truth")
+
+
+def test_a_request_body_reads_as_a_json_object_and_empty_as_nothing() -> None:
+    """Gateways and control routes read bodies alike: an object, or ``{}`` for no body."""
+    assert parse_json_object(b'{"item_id": 7}') == {"item_id": 7}
+    assert parse_json_object(b" \n") == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"item_id=7", "body is not JSON: Expecting value"),
+        (b"\xff", "body is not JSON"),
+        (b"[7]", "body must be a JSON object"),
+    ],
+)
+def test_a_request_body_that_is_no_json_object_says_why(raw: bytes, reason: str) -> None:
+    """The reason names what was wrong, for the gateway to answer in its marketplace's words."""
+    with pytest.raises(ControlError, match=reason):
+        parse_json_object(raw)
