@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -377,76 +376,6 @@ async def write_listing_values(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TaskView:
-    id: int
-    shop: str
-    marketplace: str
-    item_id: str
-    variant_id: str
-    seller_sku: str
-    field: str
-    value: int
-    state: str
-    attempts: int
-    reason: str
-    updated_at: datetime
-
-
-async def state_counts(connection: AsyncConnection) -> dict[str, int]:
-    query = sa.select(TASK.c.state, sa.func.count()).group_by(TASK.c.state)
-    return {state: int(count) for state, count in await connection.execute(query)}
-
-
-def _views() -> sa.Select[Any]:
-    return (
-        sa.select(
-            TASK.c.id,
-            SHOP.c.name,
-            SHOP.c.marketplace,
-            LISTING.c.external_item_id,
-            LISTING.c.external_variant_id,
-            LISTING.c.seller_sku,
-            TASK.c.field,
-            TASK.c.value,
-            TASK.c.state,
-            TASK.c.attempts,
-            TASK.c.reason,
-            TASK.c.updated_at,
-        )
-        .join(LISTING, LISTING.c.id == TASK.c.listing_id)
-        .join(SHOP, SHOP.c.id == TASK.c.shop_id)
-        .order_by(TASK.c.id.desc())
-    )
-
-
-async def _fetch_views(connection: AsyncConnection, query: sa.Select[Any]) -> list[TaskView]:
-    return [TaskView(*cast("tuple[Any, ...]", row)) for row in await connection.execute(query)]
-
-
-async def tasks_in(
-    connection: AsyncConnection,
-    states: Sequence[str],
-    *,
-    shop_id: int | None = None,
-    limit: int = 50,
-) -> list[TaskView]:
-    """Tasks in these states, newest first, with where they go and why they stand there."""
-    query = _views().where(TASK.c.state.in_(list(states))).limit(limit)
-    if shop_id is not None:
-        query = query.where(TASK.c.shop_id == shop_id)
-    return await _fetch_views(connection, query)
-
-
-async def tasks_for_product(
-    connection: AsyncConnection, product_id: int, *, limit: int = 20
-) -> list[TaskView]:
-    """The newest tasks of a product's listings (linked now or when the task was written)."""
-    return await _fetch_views(
-        connection, _views().where(TASK.c.product_id == product_id).limit(limit)
-    )
-
-
 async def shops_with_open_tasks(connection: AsyncConnection, *, now: datetime) -> list[int]:
     due = sa.or_(
         sa.and_(TASK.c.state == TaskState.PENDING.value, TASK.c.next_attempt_at <= now),
@@ -454,3 +383,10 @@ async def shops_with_open_tasks(connection: AsyncConnection, *, now: datetime) -
     )
     query = sa.select(TASK.c.shop_id).where(due).distinct().order_by(TASK.c.shop_id)
     return list((await connection.execute(query)).scalars())
+
+
+# Read models live in push_queries (this module is about writing); still importable from here.
+from syncer.store.push_queries import TaskView as TaskView  # noqa: E402, PLC0414  re-exported
+from syncer.store.push_queries import state_counts as state_counts  # noqa: E402, PLC0414  re-exported
+from syncer.store.push_queries import tasks_for_product as tasks_for_product  # noqa: E402, PLC0414  re-exported
+from syncer.store.push_queries import tasks_in as tasks_in  # noqa: E402, PLC0414  re-exported

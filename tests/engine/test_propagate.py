@@ -13,10 +13,9 @@ import pytest
 from syncer.domain import Listing
 from syncer.engine.propagate import Propagator
 from syncer.settings import Settings
-from syncer.store import Database, catalog
+from syncer.store import Database, catalog, stock_ledger
 from syncer.store import listings as listing_store
 from syncer.store import push_tasks as task_store
-from syncer.store import stock_ledger
 from syncer.store.catalog_links import auto_link
 from tests.conftest import make_settings
 from tests.store.factories import NOW, make_listing, make_shop
