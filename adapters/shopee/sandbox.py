@@ -33,6 +33,7 @@ from syncer.sandbox import (
     generate_catalog,
 )
 from syncer.sandbox.contract import ContractChange, ExpectedListing
+from syncer.sandbox.edits import mutate_body
 
 __all__ = ["ShopeeSandbox", "ShopeeSandboxSettings"]
 
@@ -132,15 +133,9 @@ class ShopeeSandbox:
             return sorted(str(item.item_id) for item in self.store.items.values() if item.malformed)
 
     def apply(self, change: ContractChange) -> None:
-        body: dict[str, object] = {"item_id": int(change.key.external_item_id)}
-        if change.key.external_variant_id:
-            body["model_id"] = int(change.key.external_variant_id)
-        if change.action == "sell":
-            body["quantity"] = change.value
-        elif change.action in ("set_price", "set_stock"):
-            body[change.action.removeprefix("set_")] = change.value
+        body = mutate_body(change, item_field="item_id", variant_field="model_id")
         with self.store.lock:
-            self.control.mutate({"action": change.action, **body})  # same words
+            self.control.mutate(body)
 
     def client_settings(self, base_url: str, workdir: Path) -> dict[str, object]:
         """A client budget just under the sandbox's own (Shopee publishes none)."""

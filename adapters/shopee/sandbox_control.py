@@ -23,6 +23,7 @@ from adapters.shopee.sandbox_errors import JSONObject
 from adapters.shopee.sandbox_render import MALFORMATIONS
 from adapters.shopee.sandbox_store import DELETED, ShopeeItem, ShopeeStore, truth_rows
 from syncer.sandbox import ControlError, SandboxClock, SandboxVariant, control_endpoint
+from syncer.sandbox.edits import malformation, new_price, new_stock, random_edit, sold_quantity
 from syncer.sandbox.responses import opt_int, opt_str, read_json_object, req_int
 
 _STATUS_ACTIONS = {
@@ -127,22 +128,14 @@ class ShopeeControl:
 
     def _sell(self, item: ShopeeItem, body: JSONObject) -> None:
         variant = self._unit(item, body)
-        quantity = opt_int(body, "quantity", 1)
-        if not 1 <= quantity <= variant.stock:
-            raise ControlError(f"quantity must be 1..{variant.stock}")
-        variant.stock -= quantity
+        variant.stock -= sold_quantity(body, variant.stock)
         variant.reserved_stock = min(variant.reserved_stock, variant.stock)
 
     def _set_price(self, item: ShopeeItem, body: JSONObject) -> None:
-        price = req_int(body, "price")
-        if price < 1:
-            raise ControlError("price must be a positive whole rupiah amount")
-        self._unit(item, body).price = price
+        self._unit(item, body).price = new_price(body)
 
     def _set_stock(self, item: ShopeeItem, body: JSONObject) -> None:
-        stock = req_int(body, "stock")
-        if stock < 0:
-            raise ControlError("stock must not be negative")
+        stock = new_stock(body)
         variant = self._unit(item, body)
         variant.stock = stock
         variant.reserved_stock = min(variant.reserved_stock, stock)
@@ -165,10 +158,7 @@ class ShopeeControl:
     @staticmethod
     def _malform(item: ShopeeItem, body: JSONObject) -> None:
         """Break the item's payload (``kind``: one of MALFORMATIONS, or "none" to repair)."""
-        kind = opt_str(body, "kind", MALFORMATIONS[0])
-        if kind not in {*MALFORMATIONS, "none"}:
-            raise ControlError(f"kind must be one of {', '.join(MALFORMATIONS)} or none")
-        item.malformed = "" if kind == "none" else kind
+        item.malformed = malformation(body, MALFORMATIONS)
 
     def _random(self, count: int, seed: int) -> JSONObject:
         """Mutate ``count`` random listings (a model, or an item without models) of live items
@@ -188,12 +178,7 @@ class ShopeeControl:
         body: JSONObject = {"item_id": item.item_id, "model_id": model_id}
         if (action == "sell" and variant.stock == 0) or _no_op(item, action):
             action = "set_stock"
-        if action == "sell":
-            body["quantity"] = rng.randint(1, min(variant.stock, 5))
-        elif action == "set_price":
-            body["price"] = max(1_000, round(variant.price * rng.uniform(0.8, 1.25) / 100) * 100)
-        elif action == "set_stock":
-            body["stock"] = rng.randint(0, 300)
+        body |= random_edit(rng, action, price=variant.price, stock=variant.stock)
         result = self.mutate({"action": action, **body})
         change: JSONObject = {"action": action, "item_id": str(item.item_id)}
         change["model_id"] = str(model_id) if item.has_model else ""

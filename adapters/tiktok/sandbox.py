@@ -28,6 +28,7 @@ from adapters.tiktok.sandbox_writes import TikTokWrites
 from syncer.domain import ListingKey, ListingStatus
 from syncer.sandbox import FaultConfig, LimitRule, SandboxClock, SandboxKit, generate_catalog
 from syncer.sandbox.contract import ContractChange, ExpectedListing
+from syncer.sandbox.edits import mutate_body
 
 __all__ = ["DOCUMENTED_LIMIT", "TikTokSandbox", "TikTokSandboxSettings"]
 
@@ -163,16 +164,7 @@ class TikTokSandbox:
             )
 
     def apply(self, change: ContractChange) -> None:
-        body: dict[str, object] = {
-            "action": change.action,
-            "product_id": int(change.key.external_item_id),
-        }
-        if change.key.external_variant_id:
-            body["sku_id"] = int(change.key.external_variant_id)
-        if change.action == "sell":
-            body["quantity"] = change.value
-        elif change.action in ("set_price", "set_stock"):
-            body[change.action.removeprefix("set_")] = change.value
+        body = mutate_body(change, item_field="product_id", variant_field="sku_id")
         with self.store.lock:
             self.control.mutate(body)
 

@@ -28,6 +28,7 @@ from adapters.tiktok.sandbox_store import TikTokProduct, TikTokSku, TikTokStore
 from adapters.tiktok.sandbox_webhooks import TYPES, WebhookHub
 from adapters.tiktok.status import PLATFORM_NAMES, raw_status
 from syncer.sandbox import ControlError, SandboxClock, control_endpoint
+from syncer.sandbox.edits import malformation, new_price, new_stock, random_edit, sold_quantity
 from syncer.sandbox.responses import as_int, opt_int, opt_str, read_json_object, req_int
 
 STATUS_ACTIONS = {
@@ -211,23 +212,15 @@ class TikTokControl:
 
     def _sell(self, item: TikTokProduct, body: JSONObject) -> None:
         sku = self._sku(item, body)
-        quantity = opt_int(body, "quantity", 1)
-        if not 1 <= quantity <= sku.stock:
-            raise ControlError(f"quantity must be 1..{sku.stock}")
         before = sku.stock
-        sku.set_stock(before - quantity)
+        sku.set_stock(before - sold_quantity(body, before))
         self.hooks.inventory(item, sku, before)
 
     def _set_price(self, item: TikTokProduct, body: JSONObject) -> None:
-        price = req_int(body, "price")
-        if price < 1:
-            raise ControlError("price must be a positive whole rupiah amount")
-        self._sku(item, body).variant.price = price
+        self._sku(item, body).variant.price = new_price(body)
 
     def _set_stock(self, item: TikTokProduct, body: JSONObject) -> None:
-        stock = req_int(body, "stock")
-        if stock < 0:
-            raise ControlError("stock must not be negative")
+        stock = new_stock(body)
         sku = self._sku(item, body)
         before = sku.stock
         sku.set_stock(stock)
@@ -242,10 +235,7 @@ class TikTokControl:
 
     @staticmethod
     def _malform(item: TikTokProduct, body: JSONObject) -> None:
-        kind = opt_str(body, "kind", MALFORMATIONS[0])
-        if kind not in {*MALFORMATIONS, "none"}:
-            raise ControlError(f"kind must be one of {', '.join(MALFORMATIONS)} or none")
-        item.malformed = "" if kind == "none" else kind
+        item.malformed = malformation(body, MALFORMATIONS)
 
     def _random(self, count: int, seed: int) -> JSONObject:
         rng = random.Random(seed)
@@ -262,13 +252,6 @@ class TikTokControl:
             }
             if action == "sell" and sku.stock == 0:
                 body["action"] = action = "set_stock"
-            if action == "sell":
-                body["quantity"] = rng.randint(1, min(sku.stock, 5))
-            elif action == "set_price":
-                body["price"] = max(
-                    1_000, round(sku.variant.price * rng.uniform(0.8, 1.25) / 100) * 100
-                )
-            elif action == "set_stock":
-                body["stock"] = rng.randint(0, 300)
+            body |= random_edit(rng, action, price=sku.variant.price, stock=sku.stock)
             changes.append(self.mutate(body))
         return {"action": "random", "count": len(changes), "changes": changes}
