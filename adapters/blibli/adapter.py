@@ -43,6 +43,7 @@ from syncer.adapter import (
     get_obj,
     get_objects,
     get_str,
+    require_credentials,
     shared_budgets,
 )
 from syncer.adapter.base import AdapterContext
@@ -57,6 +58,7 @@ from syncer.errors import (
 )
 
 PRODUCT_LIST = "/seller/v1/products/filter"
+RECONNECT = "`syncer shops add --marketplace blibli ... --credential KEY=VALUE`"
 STORE_ID = "10001"  # always 10001 [V]
 PAGE_MAX = 50  # Product List V3 caps size at 50 [V3]
 SINGLE_STOCK_MAX = 10  # more exact-stock rows than this go through the bulk update
@@ -127,11 +129,7 @@ class BlibliAdapter(HttpAdapter):
     ) -> httpx.Request:
         creds = self.credentials
         needed = ("client_id", "client_secret", "api_seller_key", "username")
-        if missing := [key for key in needed if not creds.get(key)]:
-            raise NeedsReauthError(
-                f"the shop's stored credentials lack {', '.join(missing)}; connect it again "
-                "with `syncer shops add --marketplace blibli ... --credential KEY=VALUE`"
-            )
+        require_credentials(creds, needed, reconnect=RECONNECT)
         request_id = str(uuid.uuid4())
         query: dict[str, str | int | list[str] | list[int]] = {
             **params,

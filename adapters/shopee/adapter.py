@@ -35,6 +35,7 @@ from syncer.adapter import (
     get_obj,
     get_objects,
     get_str,
+    require_credentials,
 )
 from syncer.adapter.pagination import OffsetPage
 from syncer.domain import Listing, ListingKey, QuarantinedItem
@@ -91,11 +92,7 @@ class ShopeeAdapter(HttpAdapter):
         self, method: str, path: str, params: QueryParams, body: JsonObject | None
     ) -> httpx.Request:
         needed = ("partner_id", "partner_key") if path in PUBLIC_PATHS else SHOP_KEYS
-        if missing := [key for key in needed if not self.credentials.get(key)]:
-            raise NeedsReauthError(
-                f"the shop's stored credentials lack {', '.join(missing)}; connect it again "
-                "with `syncer shops add ... --code` or `syncer shops reauth`"
-            )
+        require_credentials(self.credentials, needed)
         partner_id = self.credentials["partner_id"]
         timestamp = int(self.context.clock.now().timestamp())
         common: dict[str, str | int] = {"partner_id": partner_id, "timestamp": timestamp}

@@ -34,6 +34,7 @@ from syncer.adapter import (
     WebhookEvent,
     get_int,
     get_objects,
+    require_credentials,
 )
 from syncer.domain import Listing, QuarantinedItem
 from syncer.errors import (
@@ -84,11 +85,7 @@ class TikTokAdapter(HttpAdapter):
         needed = ["app_key", "app_secret", "access_token"] + (
             [] if path == SHOPS else ["shop_cipher"]
         )
-        if missing := [key for key in needed if not self.credentials.get(key)]:
-            raise NeedsReauthError(
-                f"the shop's stored credentials lack {', '.join(missing)}; connect it again "
-                "with `syncer shops add ... --code` or `syncer shops reauth`"
-            )
+        require_credentials(self.credentials, needed)
         query["app_key"] = self.credentials["app_key"]
         query["timestamp"] = str(int(self.context.clock.now().timestamp()))
         if path != SHOPS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from syncer.adapter.auth import require_credentials
 from syncer.adapter.base import (
     Adapter,
     AdapterContext,
@@ -121,6 +122,7 @@ __all__ = [
     "poll_until_done",
     "read_feed",
     "render_csv",
+    "require_credentials",
     "shared_budgets",
     "signatures_match",
     "webhook_payload",

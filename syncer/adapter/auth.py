@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
 
@@ -18,6 +18,19 @@ from syncer.adapter.base import CredentialLoader, Credentials, CredentialSaver, 
 from syncer.errors import NeedsReauthError
 
 SAVE_ATTEMPTS = 3
+RECONNECT = "`syncer shops add ... --code` or `syncer shops reauth`"
+
+
+def require_credentials(
+    credentials: Credentials, keys: Iterable[str], *, reconnect: str = RECONNECT
+) -> None:
+    """Before a request is signed: NeedsReauthError naming the keys the shop's stored
+    credentials lack, and the command that connects it again."""
+    if missing := [key for key in keys if not credentials.get(key)]:
+        raise NeedsReauthError(
+            f"the shop's stored credentials lack {', '.join(missing)}; connect it again "
+            f"with {reconnect}"
+        )
 
 
 class CredentialKeeper:

@@ -29,6 +29,7 @@ from syncer.adapter import (
     decode_body,
     decode_object,
     error_for_status,
+    require_credentials,
 )
 from syncer.domain import Listing, ListingStatus, QuarantinedItem
 from syncer.errors import (
@@ -286,3 +287,17 @@ def test_a_quarantined_item_is_logged_with_its_reason() -> None:
     assert [{k: v for k, v in e.items() if k in ("event", "item_id", "reason")} for e in logs] == [
         {"event": "pull.item_quarantined", "item_id": "42", "reason": "title is missing"}
     ]
+
+
+def test_missing_credentials_are_named_with_the_way_to_connect_again() -> None:
+    """Only the empty or absent keys are listed; the secrets present never appear."""
+    stored = {"partner_id": "7", "partner_key": "s3cret", "access_token": ""}
+    with pytest.raises(NeedsReauthError) as caught:
+        require_credentials(stored, ("partner_id", "partner_key", "access_token", "refresh"))
+    assert str(caught.value) == (
+        "the shop's stored credentials lack access_token, refresh; connect it again with "
+        "`syncer shops add ... --code` or `syncer shops reauth`"
+    )
+    with pytest.raises(NeedsReauthError, match=r"with `syncer shops add --marketplace x`$"):
+        require_credentials({}, ("key",), reconnect="`syncer shops add --marketplace x`")
+    require_credentials(stored, ("partner_id", "partner_key"))
