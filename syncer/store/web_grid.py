@@ -108,22 +108,33 @@ async def grid(
     return GridPage(shops=shops, skus=keys, cells=cells, masters=masters, next_sku=next_sku)
 
 
+def _masters_query(business_id: int, skus: list[str]) -> sa.Select[Any]:
+    return sa.select(PRODUCT.c.sku, PRODUCT.c.title, PRODUCT.c.price, PRODUCT.c.stock).where(
+        PRODUCT.c.business_id == business_id, PRODUCT.c.sku.in_(skus)
+    )
+
+
+def _master(row: Any) -> Master:
+    return Master(sku=row[0], title=row[1], price=row[2], stock=row[3])
+
+
 async def _masters(
     connection: AsyncConnection, business_id: int | None, skus: list[str]
 ) -> dict[str, Master]:
     if not skus or business_id is None:
         return {}
-    query = sa.select(PRODUCT.c.sku, PRODUCT.c.title, PRODUCT.c.price, PRODUCT.c.stock).where(
-        PRODUCT.c.business_id == business_id, PRODUCT.c.sku.in_(skus)
-    )
-    return {
-        row[0]: Master(sku=row[0], title=row[1], price=row[2], stock=row[3])
-        for row in await connection.execute(query)
-    }
+    query = _masters_query(business_id, skus)
+    return {row[0]: _master(row) for row in await connection.execute(query)}
 
 
 async def product_listings(
     connection: AsyncConnection, scope: int | None, sku: str, *, limit: int = 500
+) -> tuple[list[ListingRow], Master | None]:
+    return await connection.run_sync(product_listings_sync, scope, sku, limit=limit)
+
+
+def product_listings_sync(
+    connection: sa.Connection, scope: int | None, sku: str, *, limit: int = 500
 ) -> tuple[list[ListingRow], Master | None]:
     """The listings in the row of ``sku`` (linked to its Product, or carrying that SKU)."""
     key = _row_key()
@@ -134,24 +145,17 @@ async def product_listings(
         .order_by(LISTING.c.id)
         .limit(limit)
     )
-    rows = [
-        _listing_row(row)
-        for row in await connection.execute(
-            _filtered(connection, query, ListingFilter(business_id=scope))
-        )
-    ]
+    filtered = _filtered(connection, query, ListingFilter(business_id=scope))
+    rows = [_listing_row(row) for row in connection.execute(filtered)]
     if not rows:
         return [], None
-    owner = scope if scope is not None else await _owner(connection, rows[0].shop_id)
-    masters = await _masters(connection, owner, [sku])
-    return rows, masters.get(sku)
-
-
-async def _owner(connection: AsyncConnection, shop_id: int) -> int | None:
-    owner: int | None = await connection.scalar(
-        sa.select(SHOP.c.business_id).where(SHOP.c.id == shop_id)
-    )
-    return owner
+    owner = scope
+    if owner is None:  # an operator: the master of the business that owns these listings
+        owner = connection.scalar(sa.select(SHOP.c.business_id).where(SHOP.c.id == rows[0].shop_id))
+    if owner is None:
+        return rows, None
+    found = connection.execute(_masters_query(owner, [sku])).first()
+    return rows, None if found is None else _master(found)
 
 
 def _shown(shop: ShopRow, wanted: ListingFilter) -> bool:

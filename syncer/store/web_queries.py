@@ -2,6 +2,10 @@
 
 ``scope`` is the business a request may see (``None``: an operator, every business). Every
 query joins through ``shop.business_id``, so a row of another business is simply not found.
+
+The API's hot reads (``*_sync``) take a synchronous connection, so a request runs all its
+queries in one ``Database.read_sync`` call; their ``async`` twins run the same code for callers
+holding an ``AsyncConnection`` (the pages).
 """
 
 from __future__ import annotations
@@ -112,76 +116,92 @@ def _listing_row(row: Any) -> ListingRow:  # a Row of _LISTING_COLUMNS
     return ListingRow(*row)
 
 
-def _shop_column(connection: AsyncConnection) -> sa.ColumnElement[int]:
+AnyConnection = sa.Connection | AsyncConnection
+
+
+def _shop_column(connection: AnyConnection | str) -> sa.ColumnElement[int]:
     """``listing.shop_id`` for scoping. On SQLite as ``shop_id + 0``: its planner would
     otherwise read a tenant's listings through the (shop, status) index and sort them all
     for every page; walking the table in id order stops after one page (30x faster at 10,000
     listings). PostgreSQL chooses well from its statistics."""
     column = LISTING.c.shop_id
-    if connection.dialect.name == "sqlite":
+    dialect = connection if isinstance(connection, str) else connection.dialect.name
+    if dialect == "sqlite":
         column = column + sa.literal_column("0")
     return cast(sa.ColumnElement[int], column)
 
 
-def _filtered(
-    connection: AsyncConnection, query: sa.Select[Any], wanted: ListingFilter
-) -> sa.Select[Any]:
-    shop = _shop_column(connection)
-    if wanted.business_id is not None or wanted.marketplace is not None:
-        shops = sa.select(SHOP.c.id)
-        if wanted.business_id is not None:
-            shops = shops.where(SHOP.c.business_id == wanted.business_id)
-        if wanted.marketplace is not None:
-            shops = shops.where(SHOP.c.marketplace == wanted.marketplace)
-        query = query.where(shop.in_(shops.scalar_subquery()))
-    if wanted.shop_id is not None:
-        query = query.where(shop == wanted.shop_id)
-    if wanted.status is not None:
-        query = query.where(LISTING.c.status == wanted.status)
-    if wanted.sku is not None:
-        query = query.where(LISTING.c.seller_sku == wanted.sku)
+def filter_values(wanted: ListingFilter) -> dict[str, object]:
+    """The bound values of ``wanted``, by bind name; which names are present decides the SQL
+    (so the API can reuse SQL compiled once per set of filters: see ``web_prepared``)."""
+    values: dict[str, object] = {}
+    for name, value in (
+        ("f_business", wanted.business_id),
+        ("f_marketplace", wanted.marketplace),
+        ("f_shop", wanted.shop_id),
+        ("f_status", wanted.status),
+        ("f_sku", wanted.sku),
+    ):
+        if value is not None:
+            values[name] = value
     if wanted.text:
-        needle = wanted.text.lower()
+        escaped = wanted.text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+        values["f_text"] = f"%{escaped}%"
+    return values
+
+
+def _filtered(
+    connection: AnyConnection, query: sa.Select[Any], wanted: ListingFilter
+) -> sa.Select[Any]:
+    return filter_where(connection.dialect.name, query, filter_values(wanted))
+
+
+def filter_where(dialect: str, query: sa.Select[Any], values: dict[str, object]) -> sa.Select[Any]:
+    """``query`` narrowed by ``filter_values`` (named binds: the SQL depends on the names)."""
+    shop = _shop_column(dialect)
+
+    def bind(name: str) -> sa.BindParameter[Any]:
+        return sa.bindparam(name, values[name])
+
+    if "f_business" in values or "f_marketplace" in values:
+        shops = sa.select(SHOP.c.id)
+        if "f_business" in values:
+            shops = shops.where(SHOP.c.business_id == bind("f_business"))
+        if "f_marketplace" in values:
+            shops = shops.where(SHOP.c.marketplace == bind("f_marketplace"))
+        query = query.where(shop.in_(shops.scalar_subquery()))
+    if "f_shop" in values:
+        query = query.where(shop == bind("f_shop"))
+    if "f_status" in values:
+        query = query.where(LISTING.c.status == bind("f_status"))
+    if "f_sku" in values:
+        query = query.where(LISTING.c.seller_sku == bind("f_sku"))
+    if "f_text" in values:  # lowered and escaped by filter_values: '/' escapes % and _
         query = query.where(
             sa.or_(
-                sa.func.lower(LISTING.c.title).contains(needle, autoescape=True),
-                sa.func.lower(LISTING.c.seller_sku).contains(needle, autoescape=True),
+                sa.func.lower(LISTING.c.title).like(bind("f_text"), escape="/"),
+                sa.func.lower(LISTING.c.seller_sku).like(bind("f_text"), escape="/"),
             )
         )
     return query
 
 
-async def listings_page(
-    connection: AsyncConnection, wanted: ListingFilter, *, after_id: int, limit: int
-) -> tuple[list[ListingRow], int | None]:
-    """One page of listings in id order; the second value is the next page's ``after_id``."""
-    query = (
-        sa.select(*_LISTING_COLUMNS)
-        .join(SHOP, SHOP.c.id == LISTING.c.shop_id)
-        .where(LISTING.c.id > after_id)
-        .order_by(LISTING.c.id)
-        .limit(limit + 1)
-    )
-    rows = [
-        _listing_row(row) for row in await connection.execute(_filtered(connection, query, wanted))
-    ]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more else None)
-
-
-async def listing(connection: AsyncConnection, scope: Scope, listing_id: int) -> ListingRow | None:
+def listing_sync(connection: sa.Connection, scope: Scope, listing_id: int) -> ListingRow | None:
     query = _filtered(
         connection,
         sa.select(*_LISTING_COLUMNS).join(SHOP, SHOP.c.id == LISTING.c.shop_id),
         ListingFilter(business_id=scope),
     ).where(LISTING.c.id == listing_id)
-    row = (await connection.execute(query)).first()
+    row = connection.execute(query).first()
     return None if row is None else _listing_row(row)
 
 
-async def events(
-    connection: AsyncConnection, listing_ids: Sequence[int], *, limit: int = 200
+async def listing(connection: AsyncConnection, scope: Scope, listing_id: int) -> ListingRow | None:
+    return await connection.run_sync(listing_sync, scope, listing_id)
+
+
+def events_sync(
+    connection: sa.Connection, listing_ids: Sequence[int], *, limit: int = 200
 ) -> list[EventRow]:
     """The newest events of these listings (callers pass only ids already in scope)."""
     if not listing_ids:
@@ -192,7 +212,13 @@ async def events(
         .order_by(EVENT.c.id.desc())
         .limit(limit)
     )
-    return [EventRow(**row._mapping) for row in await connection.execute(query)]
+    return [EventRow(**row._mapping) for row in connection.execute(query)]
+
+
+async def events(
+    connection: AsyncConnection, listing_ids: Sequence[int], *, limit: int = 200
+) -> list[EventRow]:
+    return await connection.run_sync(events_sync, listing_ids, limit=limit)
 
 
 def _shop_query() -> sa.Select[Any]:

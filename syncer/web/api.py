@@ -9,19 +9,22 @@ import base64
 import binascii
 import json
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
+from sqlalchemy import Connection as SyncConnection
 
 from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
 from syncer.engine.connect import connect_shop
-from syncer.store import access, web_grid
+from syncer.store import access
 from syncer.store import queue as queue_store
+from syncer.store import web_prepared as prepared
 from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal
-from syncer.store.web_queries import ListingFilter, ListingRow, ShopRow
+from syncer.store.web_queries import EventRow, ListingFilter, ListingRow, ShopRow
 from syncer.web import schemas as s
 from syncer.web.auth import Caller, Operator, scope_for
 from syncer.web.errors import ApiError, invalid, not_found
@@ -120,8 +123,9 @@ async def list_listings(
         text=q,
     )
     after = decode_cursor("listing", cursor) or 0
-    async with state.database.read() as connection:
-        rows, next_id = await queries.listings_page(connection, wanted, after_id=after, limit=limit)
+    rows, next_id = await state.database.read_sync(
+        partial(prepared.listings_page, wanted=wanted, after_id=after, limit=limit)
+    )
     page = s.ListingPage.model_validate(  # one validation call for the whole page
         {
             "items": rows,
@@ -138,11 +142,13 @@ async def list_listings(
 async def get_listing(
     state: State, who: Caller, listing_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> s.ListingDetail:
-    async with state.database.read() as connection:
-        row = await queries.listing(connection, who.business_id, listing_id)
-        if row is None:
-            raise not_found(f"listing {listing_id}")
-        history = await queries.events(connection, [row.id])
+    def read(connection: SyncConnection) -> tuple[ListingRow | None, list[EventRow]]:
+        row = queries.listing_sync(connection, who.business_id, listing_id)
+        return row, ([] if row is None else prepared.events(connection, [row.id]))
+
+    row, history = await state.database.read_sync(read)
+    if row is None:
+        raise not_found(f"listing {listing_id}")
     return s.ListingDetail(
         listing=listing_out(row), events=[s.EventOut.model_validate(e) for e in history]
     )
@@ -160,11 +166,12 @@ async def get_product(
     business: BusinessParam = None,
 ) -> Response:
     scope = await scope_for(state, who, business)
-    async with state.database.read() as connection:
-        rows, master = await web_grid.product_listings(connection, scope, sku)
-        if not rows:
-            raise not_found(f"product {sku!r}")
-        history = await queries.events(connection, [row.id for row in rows])
+
+    rows, master, history = await state.database.read_sync(
+        partial(prepared.product, scope=scope, sku=sku)
+    )
+    if not rows:
+        raise not_found(f"product {sku!r}")
     product = s.ProductOut(
         sku=sku,
         master=None if master is None else s.MasterOut.model_validate(master),
