@@ -169,8 +169,7 @@ class BelanjaSandbox:
 
     def documented_limit_per_minute(self) -> dict[str, int]:
         """[I] Belanja.com documents nothing; this is the budget the sandbox enforces."""
-        limit = self.kit.limiter.default
-        return {} if limit is None else {"*": int(limit.rate * 60)}
+        return self.kit.shop_limit_per_minute()
 
     def client_settings(self, base_url: str, workdir: Path) -> dict[str, object]:
         """Client options for this sandbox: update feeds under ``workdir`` (which
@@ -178,10 +177,7 @@ class BelanjaSandbox:
         update_dir = workdir / "belanja-updates"
         self.update_dirs.append(update_dir)
         options: dict[str, object] = {"extra": {"update_dir": str(update_dir)}}
-        limit = self.kit.limiter.default
-        if limit is not None:
-            options |= {"requests_per_second": limit.rate * 0.9, "burst": max(1, limit.burst // 2)}
-        return options
+        return options | self.kit.client_budget(burst_divisor=2)
 
     async def settle_pushes(self) -> int:
         """Upload every update feed written since the last call, oldest first, as the

@@ -165,11 +165,7 @@ class BlibliSandbox:
         """Client settings for this sandbox: the documented budgets are kept per operation by
         the adapter itself; Blibli publishes none for the other APIs (variant list, detail,
         queue), so the client's shop-wide rate stays just under the toolkit's limit for them."""
-        limit = self.kit.limiter.default
-        if limit is None:
-            return {"concurrency": 8}
-        rate = limit.rate * 0.9
-        return {"requests_per_second": rate, "burst": max(1, limit.burst // 10), "concurrency": 8}
+        return {**self.kit.client_budget(burst_divisor=10), "concurrency": 8}
 
     def documented_limit_per_minute(self) -> dict[str, int]:
         """Budgets by API path template, per minute of the sandbox's time base."""

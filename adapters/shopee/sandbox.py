@@ -139,15 +139,11 @@ class ShopeeSandbox:
 
     def client_settings(self, base_url: str, workdir: Path) -> dict[str, object]:
         """A client budget just under the sandbox's own (Shopee publishes none)."""
-        limit = self.kit.limiter.default
-        if limit is None:
-            return {}
-        return {"requests_per_second": limit.rate * 0.9, "burst": max(1, limit.burst // 10)}
+        return self.kit.client_budget(burst_divisor=10)
 
     def documented_limit_per_minute(self) -> dict[str, int]:
         """Shopee publishes no numbers (README 2.6); the sandbox's default budget stands in."""
-        limit = self.kit.limiter.default
-        return {} if limit is None else {"*": int(limit.rate * 60)}
+        return self.kit.shop_limit_per_minute()
 
     def credentials(self) -> dict[str, object]:
         """What a client needs: app ids and key, the shop, its current tokens and a fresh code."""

@@ -58,6 +58,24 @@ class SandboxKit:
         self.stats.reset()
         self.clock.reset()
 
+    # For the contract suite and the demo (``syncer.sandbox.contract``).
+
+    def client_budget(self, *, burst_divisor: int) -> dict[str, object]:
+        """Client settings that stay under this sandbox's default limit: 90% of its rate and
+        bursts of a ``burst_divisor``-th of its burst; ``{}`` when the sandbox does not limit."""
+        limit = self.limiter.default
+        if limit is None:
+            return {}
+        return {
+            "requests_per_second": limit.rate * 0.9,
+            "burst": max(1, limit.burst // burst_divisor),
+        }
+
+    def shop_limit_per_minute(self) -> dict[str, int]:
+        """The default limit as a budget for the shop as a whole (``"*"``), per minute."""
+        limit = self.limiter.default
+        return {} if limit is None else {"*": int(limit.rate * 60)}
+
     def build_app(
         self,
         *,

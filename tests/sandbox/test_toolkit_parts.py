@@ -15,6 +15,7 @@ from syncer.sandbox import (
     LimitRule,
     RateLimiter,
     SandboxClock,
+    SandboxKit,
     parse_json_object,
     retry_after_seconds,
 )
@@ -119,3 +120,14 @@ def test_a_request_body_that_is_no_json_object_says_why(raw: bytes, reason: str)
     """The reason names what was wrong, for the gateway to answer in its marketplace's words."""
     with pytest.raises(ControlError, match=reason):
         parse_json_object(raw)
+
+
+def test_a_client_budget_stays_under_the_sandboxs_limit() -> None:
+    """90% of the rate, a share of the burst; nothing to keep under when the sandbox is open."""
+    kit = SandboxKit(seed=1, limit=LimitRule(10.0, 50))
+    assert kit.client_budget(burst_divisor=10) == {"requests_per_second": 9.0, "burst": 5}
+    assert kit.client_budget(burst_divisor=100) == {"requests_per_second": 9.0, "burst": 1}
+    assert kit.shop_limit_per_minute() == {"*": 600}
+    open_kit = SandboxKit(seed=1, limit=None)
+    assert open_kit.client_budget(burst_divisor=10) == {}
+    assert open_kit.shop_limit_per_minute() == {}
