@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -50,14 +51,14 @@ async def watch(rig: ClusterRig, seen: list[tuple[object, ...]], done: asyncio.E
         await asyncio.sleep(0.05)
 
 
-def overlaps(runs: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+def overlaps(runs: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """Runs of a shop that started before the previous one of that shop finished."""
     by_shop: dict[object, list[tuple[datetime, datetime, object]]] = defaultdict(list)
     for shop, started, finished, run_id in runs:
         assert isinstance(started, datetime)
         assert isinstance(finished, datetime)
         by_shop[shop].append((started, finished, run_id))
-    found = []
+    found: list[tuple[object, ...]] = []
     for shop, spans in by_shop.items():
         spans.sort()
         for before, after in itertools.pairwise(spans):

@@ -24,9 +24,10 @@ async def runs_of(rig: ShopeeRig) -> list[dict[str, object]]:
 
 async def started(daemon: Daemon, stop: asyncio.Event) -> asyncio.Task[None]:
     task = asyncio.create_task(daemon.run(stop))
-    while not daemon.scheduler.running:  # noqa: ASYNC110  APScheduler exposes only a flag
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
+    ready = asyncio.create_task(daemon.ready.wait())
+    await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # the daemon failed to start: raise its error
     return task
 
 

@@ -41,14 +41,16 @@ async def test_processes_refreshing_at_once_spend_the_refresh_token_once(
     shopee_rig: ShopeeRig, processes: list[Runtime]
 ) -> None:
     await shopee_rig.control_post("faults", {"latency_ms": 150})  # a wide window for a race
-    adapters = [runtime.adapters.create(shopee_rig.shop) for runtime in processes]
+    created = [runtime.adapters.create(shopee_rig.shop) for runtime in processes]
+    adapters = [a for a in created if isinstance(a, HttpAdapter)]
+    assert len(adapters) == len(created)
     before = await refresh_calls(shopee_rig)
     try:
         await asyncio.gather(*(a.refresh_credentials(a.credentials) for a in adapters))
         stored = await shopee_rig.reload_shop()
         assert await refresh_calls(shopee_rig) - before == 1
         assert stored.auth_state is AuthState.OK
-        current = {a.credentials["refresh_token"] for a in adapters if isinstance(a, HttpAdapter)}
+        current = {a.credentials["refresh_token"] for a in adapters}
         assert len(current) == 1
         refreshed = processes[0].cipher.decrypt(stored.credentials)
         assert current == {refreshed["refresh_token"]}
