@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psutil  # type: ignore[import-untyped]  # no stubs are installed
 
 from bench.common import Report
 from syncer.domain import Listing, ListingStatus
@@ -152,13 +153,20 @@ def api_paths(skus: int, rng: random.Random) -> list[str]:
 
 
 async def api_latencies(
-    client: httpx.AsyncClient, paths: list[str], clients: int, *, every_s: float = 0.0
+    client: httpx.AsyncClient,
+    paths: list[str],
+    clients: int,
+    *,
+    every_s: float = 0.0,
+    server: list[float] | None = None,
 ) -> list[float]:
     """Client-side milliseconds of every request from ``clients`` concurrent clients.
 
     ``every_s`` 0: each client sends its next request as soon as the last is answered (a
     saturating load: latency then measures throughput). Otherwise each client sends one
-    request every ``every_s`` seconds, as dashboards and integrations do.
+    request every ``every_s`` seconds, as dashboards and integrations do. ``server`` collects
+    each answer's time inside the app (its ``Server-Timing``), to tell the server's share of a
+    latency from queueing and from the clients' own work on this shared machine.
     """
     queue = list(reversed(paths))
     latencies: list[float] = []
@@ -172,12 +180,20 @@ async def api_latencies(
             elapsed = time.perf_counter() - started
             latencies.append(elapsed * 1000)
             response.raise_for_status()
+            if server is not None:
+                server.append(server_ms(response))
             if every_s:
                 await asyncio.sleep(max(0.0, every_s - elapsed))
 
     spread = every_s / clients
     await asyncio.gather(*(worker(n * spread) for n in range(clients)))
     return latencies
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds the server process has used (user + system, all its threads)."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def p95(values: list[float]) -> float:
@@ -210,7 +226,12 @@ async def run(*, quick: bool = False) -> Report:
                 search, _ = await grid_times(client, "/grid?q=gayo&status=banned", 15)
                 paths = api_paths(listings // len(MARKETPLACES), random.Random(3))
                 await api_latencies(client, paths[:200], clients)  # warm-up
-                latencies = await api_latencies(client, paths, clients)
+                in_app: list[float] = []
+                cpu_before = server_cpu_s(server.pid)
+                started = time.perf_counter()
+                latencies = await api_latencies(client, paths, clients, server=in_app)
+                wall_s = time.perf_counter() - started
+                server_cpu_ms = (server_cpu_s(server.pid) - cpu_before) * 1000 / len(paths)
                 paced = await api_latencies(client, paths[:600], clients, every_s=PACE_S)
         finally:
             server.terminate()
@@ -229,6 +250,11 @@ async def run(*, quick: bool = False) -> Report:
     )
     report.add("listings API median", f"{statistics.median(latencies):.1f} ms", "client")
     report.add(
+        "listings API in the app, p95 / median",
+        f"{p95(in_app):.1f} / {statistics.median(in_app):.1f} ms",
+        f"server time of the same requests; {server_cpu_ms:.2f} ms server CPU per request",
+    )
+    report.add(
         f"listings API p95, {clients} clients at 1 request / {PACE_S} s each",
         f"{p95(paced):.1f} ms",
         f"client; {len(paced)} requests",
@@ -240,7 +266,9 @@ async def run(*, quick: bool = False) -> Report:
         "api_p95_ms": round(api, 1),
         "api_median_ms": round(statistics.median(latencies), 1),
         "api_paced_p95_ms": round(p95(paced), 1),
-        "api_requests_per_s": round(len(latencies) / (sum(latencies) / 1000 / clients), 1),
+        "api_requests_per_s": round(len(latencies) / wall_s, 1),
+        "api_server_p95_ms": round(p95(in_app), 1),
+        "api_server_cpu_ms": round(server_cpu_ms, 2),
         "clients": clients,
     }
     return report

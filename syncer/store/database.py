@@ -126,10 +126,14 @@ class Database:
         hop on a pooled synchronous connection (aiosqlite hops threads for every call, ~1 ms
         each under load; WAL lets these readers run beside the writer). PostgreSQL: the async
         engine's own connection, driven synchronously through ``run_sync``."""
-        if self.is_sqlite and make_url(self.url).database not in (None, "", ":memory:"):
+        if self._sqlite_file:
             return await asyncio.to_thread(self._read_sync_sqlite, work)
         async with self.engine.connect() as connection:
             return await connection.run_sync(work)
+
+    @cached_property
+    def _sqlite_file(self) -> bool:
+        return self.is_sqlite and make_url(self.url).database not in (None, "", ":memory:")
 
     @cached_property
     def _sqlite_reader(self) -> sa.Engine:

@@ -76,6 +76,8 @@ class WebState:
         return {slug: ident for ident, slug, _name in rows}
 
 
-def web_state(request: Request) -> WebState:
+async def web_state(request: Request) -> WebState:
+    """Async although it awaits nothing: FastAPI runs a plain ``def`` dependency in a worker
+    thread, a thread hop on every request for one attribute read."""
     state: WebState = request.app.state.web
     return state
