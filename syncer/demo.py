@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import random
 import signal
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,10 @@ from syncer.errors import ConfigError, NotFoundError
 from syncer.runtime import Runtime
 from syncer.sandbox import MarketplaceSandbox, SandboxServer
 from syncer.sandbox.contract import ContractAction, ContractChange, ContractSandbox
-from syncer.scheduler.daemon import Daemon
+from syncer.service import build_daemon
 from syncer.store import shops as shop_store
+from syncer.store.access import create_token
+from syncer.web.app import bind
 
 log = structlog.get_logger("syncer.demo")
 ACTIVITY_EVERY_S = 20.0
@@ -130,8 +133,30 @@ def _stir(sandbox: ContractSandbox, rng: random.Random) -> None:
         sandbox.apply(ContractChange(action=action, key=unit.key, value=value))
 
 
-def _banner(runtime: Runtime, sandboxes: list[RunningSandbox]) -> str:
+async def demo_tokens(runtime: Runtime) -> tuple[str, str]:
+    """A token for the demo business and one for an operator (shown once, stored hashed)."""
+    database, business = runtime.database, runtime.settings.demo.business
+    return (
+        await create_token(database, business=business, operator=False, label="demo business"),
+        await create_token(database, business=None, operator=True, label="demo operator"),
+    )
+
+
+def _banner(
+    runtime: Runtime,
+    sandboxes: list[RunningSandbox],
+    web_socket: socket.socket,
+    tokens: tuple[str, str],
+) -> str:
+    host, port = web_socket.getsockname()[:2]
+    url = f"http://{host}:{port}"
     lines = ["", "Demo is running (Ctrl+C to stop).", ""]
+    lines += [
+        f"  web pages and API: {url}/  (API docs: {url}/docs)",
+        f"  business token ({runtime.settings.demo.business}): {tokens[0]}",
+        f"  operator token: {tokens[1]}",
+        "",
+    ]
     for sandbox in sandboxes:
         lines.append(
             f"  {sandbox.marketplace} sandbox: {sandbox.server.base_url}"
@@ -145,7 +170,10 @@ def _banner(runtime: Runtime, sandboxes: list[RunningSandbox]) -> str:
         "  .venv/bin/syncer status --json       every listing as JSON",
         "  .venv/bin/syncer runs                sync runs with their counts",
         "  .venv/bin/syncer shops list          connected shops and their auth state",
-        "  .venv/bin/syncer -c config/demo.toml sync 1 --full   a manual full reconcile",
+        "  .venv/bin/syncer -c config/demo.toml sync 1 --full --wait   a manual full reconcile",
+        "  .venv/bin/syncer products list       master products linked across the four shops",
+        "  .venv/bin/syncer products set-stock SKU 7   pushed to every linked listing",
+        f'  curl -H "Authorization: Bearer {tokens[0]}" "{url}/api/v1/listings?limit=5"',
         "",
     ]
     return "\n".join(lines)
@@ -178,9 +206,12 @@ async def run_demo(runtime: Runtime) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await connect_demo_shops(runtime, sandboxes)
-        print(_banner(runtime, sandboxes), flush=True)
+        web = runtime.settings.web
+        web_socket = bind(web.host, web.port)
+        tokens = await demo_tokens(runtime)
+        print(_banner(runtime, sandboxes, web_socket, tokens), flush=True)
         activity = asyncio.create_task(market_activity(sandboxes, stop))
-        await Daemon(runtime).run(stop)
+        await build_daemon(runtime, web_socket=web_socket).run(stop)
         await activity
     finally:
         await runtime.close()

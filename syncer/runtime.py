@@ -10,6 +10,7 @@ from functools import cached_property
 from syncer.domain import Clock, SystemClock
 from syncer.engine.adapters import AdapterFactory
 from syncer.engine.pull import PullEngine
+from syncer.engine.push import Pusher
 from syncer.errors import ConfigError, StoreError
 from syncer.settings import Settings
 from syncer.store import CredentialCipher, Database, load_or_create_key, migrate
@@ -55,6 +56,16 @@ class Runtime:
     @cached_property
     def pull_engine(self) -> PullEngine:
         return PullEngine(
+            settings=self.settings,
+            database=self.database,
+            adapters=self.adapters,
+            clock=self.clock,
+            worker=self.worker,
+        )
+
+    @cached_property
+    def pusher(self) -> Pusher:
+        return Pusher(
             settings=self.settings,
             database=self.database,
             adapters=self.adapters,

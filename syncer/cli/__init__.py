@@ -1,7 +1,8 @@
 """The ``syncer`` command line (Typer + Rich). Errors end in one line and a meaningful exit code.
 
 Exit codes: 0 done; 1 the work failed (a run failed, a marketplace refused); 2 bad input
-(config, arguments, unknown marketplace or shop); 3 a run of that shop is already going.
+(config, arguments, unknown marketplace or shop). A sync of a shop that is already running
+joins it (or queues behind it) and says so: it is not an error.
 """
 
 from __future__ import annotations

@@ -51,8 +51,8 @@ def worker(ctx: typer.Context) -> None:
 
 
 def _serve(ctx: typer.Context, role: str | None) -> None:
-    from syncer.scheduler.daemon import Daemon
     from syncer.scheduler.daemon import Role as DaemonRole
+    from syncer.service import build_daemon
 
     runtime = state(ctx).runtime()
     chosen = cast(DaemonRole | None, role)
@@ -62,9 +62,10 @@ def _serve(ctx: typer.Context, role: str | None) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        daemon = Daemon(rt, role=chosen)
-        # HOOK (push engine, issue 4): daemon.add_pusher(<loop over Pusher.run_once()>)
-        # HOOK (web app): daemon.add_web(lambda stop: syncer.web.serve(rt, stop))
+        # Workers only execute: the web app and API are served by the scheduling node(s), so
+        # any number of workers can share a host without fighting over [web] port.
+        role_here = chosen or rt.settings.daemon.role
+        daemon = build_daemon(rt, role=chosen, web=role_here != "worker")
         await daemon.run(stop)
 
     run_async(runtime, work)
