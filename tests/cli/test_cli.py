@@ -65,7 +65,7 @@ def test_an_unreadable_config_file_ends_in_one_line_and_exit_2(tmp_path: Path) -
 def test_an_unknown_marketplace_lists_the_available_ones(tmp_path: Path) -> None:
     path = config(tmp_path, "[marketplaces.lazada]\nbase_url = 'https://x'\n")
     result = syncer("--config", str(path), "status", cwd=tmp_path)
-    assert_one_line_error(result, "marketplaces.lazada", "allowed: shopee")
+    assert_one_line_error(result, "marketplaces.lazada", "allowed: belanja, blibli, shopee, tiktok")
     added = syncer(
         "--config",
         str(config(tmp_path)),
@@ -79,7 +79,7 @@ def test_an_unknown_marketplace_lists_the_available_ones(tmp_path: Path) -> None
         "x",
         cwd=tmp_path,
     )
-    assert_one_line_error(added, "unknown marketplace 'lazada'", "available: shopee")
+    assert_one_line_error(added, "unknown marketplace 'lazada'", "available: belanja, blibli, shopee, tiktok")
 
 
 def test_an_unknown_shop_is_named(tmp_path: Path) -> None:
