@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from syncer.adapter.budgets import shared_budgets
 from syncer.domain import RunState
 from syncer.sandbox import FaultConfig
 from tests.adapters.blibli.clients import ScaledClock, recorded, statuses
@@ -101,8 +100,5 @@ async def test_10k_listings_converge_under_20_percent_errors_within_the_budgets(
     list_calls = sorted(sandbox.gateway.arrivals["product_list"])
     assert len(list_calls) > 75  # more than three minutes' worth of the list budget
     assert max_in_window(list_calls, 60.0) <= 25
-    factory = blibli_rig.runtime.adapters
-    settings = factory.settings.marketplace("blibli").adapter_settings()
-    limiter = factory.limiter("blibli", blibli_rig.shop.external_shop_id, settings)
-    budgets = shared_budgets(limiter, {})  # the shop's budgets, as every run used them
-    assert budgets.budgets["product_list"].stats.waits > 0  # the budget paced the pull
+    # Whether the budget had to make the client wait depends on the machine's speed (a loaded
+    # machine is slower than 25 calls a minute); the window count above is what must hold.
