@@ -79,7 +79,9 @@ def test_an_unknown_marketplace_lists_the_available_ones(tmp_path: Path) -> None
         "x",
         cwd=tmp_path,
     )
-    assert_one_line_error(added, "unknown marketplace 'lazada'", "available: belanja, blibli, shopee, tiktok")
+    assert_one_line_error(
+        added, "unknown marketplace 'lazada'", "available: belanja, blibli, shopee, tiktok"
+    )
 
 
 def test_an_unknown_shop_is_named(tmp_path: Path) -> None:
