@@ -25,6 +25,7 @@ from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal
 from syncer.store.web_queries import EventRow, ListingFilter, ListingRow, ShopRow
+from syncer.web import encode
 from syncer.web import schemas as s
 from syncer.web.auth import Caller, Operator, scope_for
 from syncer.web.errors import ApiError, invalid, not_found
@@ -126,14 +127,8 @@ async def list_listings(
     rows, next_id = await state.database.read_sync(
         partial(prepared.listings_page, wanted=wanted, after_id=after, limit=limit)
     )
-    page = s.ListingPage.model_validate(  # one validation call for the whole page
-        {
-            "items": rows,
-            "next_cursor": None if next_id is None else encode_cursor("listing", next_id),
-        },
-        from_attributes=True,
-    )
-    return json_response(page)
+    next_cursor = None if next_id is None else encode_cursor("listing", next_id)
+    return Response(encode.listing_page(rows, next_cursor), media_type="application/json")
 
 
 @router.get(

@@ -38,6 +38,16 @@ async def test_listings_filter_by_marketplace_shop_status_sku_and_text(site: Sit
     assert {row["title"] for row in text} == {"Sambal Roa Manado Botol 150 ml"}
 
 
+async def test_text_search_takes_like_wildcards_literally(site: Site) -> None:
+    """%, _ and the escape character match themselves, not any text."""
+    token = site.data.a.token
+    for needle in ("%", "_", "/", "Sambal%Botol", "Sambal_Roa"):
+        found = (await get(site, "/api/v1/listings", token, q=needle))["items"]
+        assert found == [], needle
+    found = (await get(site, "/api/v1/listings", token, q="SAMBAL roa"))["items"]
+    assert len(found) == 2
+
+
 async def test_the_cursor_walks_every_listing_once(site: Site) -> None:
     """Pages of 3 follow next_cursor to the end, each listing exactly once."""
     seen: list[int] = []
