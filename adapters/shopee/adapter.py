@@ -15,7 +15,7 @@ from typing import ClassVar, TypeVar
 
 import httpx
 
-from adapters.shopee import envelope, mapping, signing
+from adapters.shopee import envelope, mapping, signing, webhooks
 from syncer.adapter import (
     Credentials,
     HttpAdapter,
@@ -38,6 +38,7 @@ from syncer.adapter import (
     require_credentials,
 )
 from syncer.adapter.pagination import OffsetPage
+from syncer.adapter.webhooks import WebhookEvent
 from syncer.domain import Listing, ListingKey, QuarantinedItem
 from syncer.errors import (
     AdapterError,
@@ -258,6 +259,14 @@ class ShopeeAdapter(HttpAdapter):
             raise  # not about this item: every call would fail
         except (PayloadError, FatalError) as exc:
             return self.quarantine(item_id, str(exc))
+
+    # -- webhooks (adapters/shopee/webhooks.py) ------------------------------------------
+
+    @classmethod
+    def parse_webhook(
+        cls, *, url: str, headers: Mapping[str, str], body: bytes, app_credentials: Credentials
+    ) -> list[WebhookEvent]:
+        return webhooks.parse(url=url, headers=headers, body=body, app_credentials=app_credentials)
 
     # -- push primitives -----------------------------------------------------------------
 
