@@ -19,6 +19,7 @@ from syncer.errors import ConfigError
 from syncer.runtime import Runtime
 from syncer.web import api, errors, health, pages
 from syncer.web.state import SyncLauncher, WebState
+from syncer.web.webhooks import router as webhooks_router
 
 STATIC = Path(__file__).with_name("static")
 DESCRIPTION = """Listing status across marketplaces for businesses (their own data) and
@@ -41,6 +42,7 @@ def create_app(runtime: Runtime, *, launcher: SyncLauncher | None = None) -> Fas
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(webhooks_router)  # no bearer token: signatures authenticate
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerTiming)
     return app
