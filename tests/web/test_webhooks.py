@@ -4,6 +4,7 @@ marketplaces' sandboxes, and (Blibli) the sandbox itself sending to the served a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -225,3 +226,32 @@ async def test_no_connected_shop_means_nothing_can_verify(shopee_rig: ShopeeRig)
     assert answer.status_code == 401
     assert "no enabled tiktok shop is connected" in answer.json()["error"]["message"]
     assert await recorded(shopee_rig.runtime) == []
+
+
+async def test_tiktok_sends_signed_pushes_to_the_served_app(tiktok_rig: TikTokRig) -> None:
+    """End to end: the sandbox's delivery thread signs and posts over a real socket; a 200
+    is final, so it does not deliver again."""
+    runtime = tiktok_rig.runtime
+    product_id = tiktok_rig.sandbox.expected_listings()[0].key[0]
+    async with (
+        served(runtime) as base,
+        httpx.AsyncClient(base_url=tiktok_rig.base_url, timeout=30) as control,
+    ):
+        hooks = {"url": f"{base}/webhooks/tiktok", "types": [5]}
+        assert (await control.post("/_sandbox/webhooks", json=hooks)).status_code == 200
+        unlist = {"action": "unlist", "product_id": product_id}
+        assert (await control.post("/_sandbox/mutate", json=unlist)).status_code == 200
+        deliveries: list[dict[str, object]] = []
+        for _ in range(400):  # the delivery thread posts when it wakes; wait for its answer
+            deliveries = (await control.get("/_sandbox/webhooks")).json()["deliveries"]
+            if deliveries:
+                break
+            await asyncio.sleep(0.05)
+    assert [(d["type"], d["status"], d["attempt"]) for d in deliveries] == [(5, 200, 1)]
+    (event,) = await recorded(runtime)
+    assert (event["event_id"], event["shop_id"], event["item_ids"]) == (
+        deliveries[0]["tts_notification_id"],
+        tiktok_rig.shop.id,
+        json.dumps([product_id]),
+    )
+    assert await webhook_runs(runtime) == [(tiktok_rig.shop.id, "queued", 1)]
