@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 
 from syncer.adapter import Adapter, Credentials, WebhookEvent, WebhookRejectedError
 from syncer.adapter.registry import available_adapters, load_adapter
-from syncer.errors import UnknownAdapterError
+from syncer.errors import ConfigError, UnknownAdapterError
 from syncer.scheduler.webhooks import accept_webhook
 from syncer.store import shops as shop_store
 from syncer.web.state import WebState, web_state
@@ -79,7 +79,11 @@ async def _load_key_sets(state: WebState, adapter: type[Adapter]) -> list[KeySet
     def decrypt_all() -> list[KeySet]:  # in a thread: thousands of shops take a while
         grouped: dict[tuple[tuple[str, str], ...], set[str]] = {}
         for shop in shops:
-            secrets = cipher.decrypt(shop.credentials)
+            try:
+                secrets = cipher.decrypt(shop.credentials)
+            except ConfigError as exc:  # one unreadable shop must not refuse every push
+                log.warning("webhook.credentials_unreadable", shop_id=shop.id, error=str(exc))
+                continue
             app = tuple(sorted((key, secrets[key]) for key in wanted if secrets.get(key)))
             if app:
                 grouped.setdefault(app, set()).add(shop.external_shop_id)
