@@ -21,6 +21,7 @@ def demo_config(tmp_path: Path) -> Path:
     path.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path}/syncer.db"\n'
         f'[secrets]\nkey_file = "{tmp_path}/secret.key"\n'
+        "[web]\nport = 0\n"  # any free port: a developer's own demo may hold 8080
         "[demo]\nlistings = 300\n"
         + "".join(f"[demo.sandboxes.{name}]\nport = 0\n" for name in MARKETPLACES)  # free ports
     )
