@@ -16,5 +16,8 @@ RUN mkdir -p /app/var && chown syncer:syncer /app/var
 USER syncer
 VOLUME ["/app/var"]
 ENV SYNCER_CONFIG=/app/config/syncer.toml
+# The web pages and API listen on all interfaces inside the container (127.0.0.1 outside it).
+ENV SYNCER_WEB__HOST=0.0.0.0
+EXPOSE 8080
 ENTRYPOINT ["syncer"]
 CMD ["run"]
