@@ -110,6 +110,9 @@ async def test_many_triggers_from_many_places_never_overlap_a_shop(
         await asyncio.gather(*serving)
         for scheduler in schedulers:
             await scheduler.runtime.close()
+        # A schedule may have fired between the first settling and the schedulers' stop: let
+        # the workers finish that run too before reading the rows.
+        await rig.wait_for(settled, "runs queued before the stop to finish", timeout_s=600)
         every = await rig.runs()
         runs = [(r["shop_id"], r["started_at"], r["finished_at"], r["id"]) for r in every]
         pulled = {row[0] for row in runs}
