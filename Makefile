@@ -25,8 +25,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The suite mostly waits on sockets (rate-limit windows, retries, sandboxes), so three worker
+# processes beat two CPUs; the heavy soak and cluster tests share one worker (tests/conftest.py).
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= 3
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

@@ -87,6 +87,17 @@ class Runtime:
                 "also migrate on start)"
             )
 
+    async def check_limits(self) -> None:
+        """Fail at start, naming the setting, if the shared rate-limit store is unreachable
+        (rather than on a run's first call, minutes later)."""
+        store = self.adapters.limit_store
+        if store is not None:
+            await store.check()
+
     async def close(self) -> None:
+        if "adapters" in self.__dict__ and "limit_store" in self.adapters.__dict__:
+            store = self.adapters.limit_store
+            if store is not None:
+                await store.close()
         if "database" in self.__dict__:
             await self.database.dispose()

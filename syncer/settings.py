@@ -11,13 +11,22 @@ import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syncer.adapter import AdapterSettings, RetryPolicy, available_adapters
 from syncer.errors import ConfigError
+from syncer.limits.urls import check_redis_url
 
 DEFAULT_CONFIG = Path("config/syncer.toml")
 
@@ -72,6 +81,58 @@ class DaemonSettings(_Section):
 class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    public_url: str = ""
+    """The service's address as marketplaces call it (behind a proxy that rewrites host or
+    scheme); webhook signatures over the URL (Shopee, Blibli) are checked against it."""
+    lost_push_check_minutes: float = Field(default=5.0, gt=0, le=1440)
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"{value!r} is not an absolute http(s) URL; give the address marketplaces "
+                "call, e.g. https://sync.example.com (a path prefix is allowed)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a public URL takes no query or fragment")
+        return value.rstrip("/")
+
+
+class AppLimit(_Section):
+    """A partner app's budget over all its shops (on top of each shop's own)."""
+
+    requests_per_second: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
+class LimitsSettings(_Section):
+    """Where rate-limit budgets live, so that every worker of a cluster spends from one."""
+
+    backend: Literal["auto", "local", "database", "redis"] = "auto"
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "syncer:limits:"
+    reservation_seconds: float = Field(default=0.2, gt=0, le=10)
+    reservation_batch: int = Field(default=8, ge=1, le=1000)
+    slot_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    apps: dict[str, AppLimit] = Field(default_factory=dict)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return check_redis_url(value)
+
+    @model_validator(mode="after")
+    def _redis_needs_url(self) -> LimitsSettings:
+        if self.backend == "redis" and not self.redis_url:
+            raise ValueError(
+                "backend 'redis' needs redis_url (or SYNCER_LIMITS__REDIS_URL); "
+                "allowed backends: auto, local, database, redis"
+            )
+        return self
 
 
 class PullSettings(_Section):
@@ -185,6 +246,7 @@ class Settings(BaseSettings):
     push: PushSettings = PushSettings()
     rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
+    limits: LimitsSettings = LimitsSettings()
     marketplaces: dict[str, MarketplaceSettings] = Field(default_factory=_default_marketplaces)
     demo: DemoSettings = DemoSettings()
 

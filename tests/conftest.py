@@ -82,3 +82,14 @@ def make_settings(database_url: str, tmp_path: Path, **marketplaces: dict[str, o
         marketplaces=sections,
         pull={"overlap_seconds": 2},
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, keep the heavy tests (soak runs, the multi-process cluster and
+    shared-limit tests) on one worker, one after another: together they would take most of
+    PostgreSQL's 100 connections and both CPUs, and their throughput bounds assume the
+    machine is not doubly loaded."""
+    for item in items:
+        heavy = ("tests/cluster/", "tests/limits/")  # many processes or a shared bucket at once
+        if item.get_closest_marker("soak") or item.nodeid.startswith(heavy):
+            item.add_marker(pytest.mark.xdist_group("heavy"))

@@ -15,12 +15,13 @@ from typing import ClassVar, TypeVar
 
 import httpx
 
-from adapters.shopee import envelope, mapping, signing, webhooks
+from adapters.shopee import envelope, lost_pushes, mapping, signing, webhooks
 from syncer.adapter import (
     Credentials,
     HttpAdapter,
     JsonObject,
     ListedChange,
+    LostWebhooks,
     OffsetPager,
     Page,
     PayloadError,
@@ -57,7 +58,7 @@ UPDATE_STOCK = "/api/v2/product/update_stock"
 UNLIST_ITEM = "/api/v2/product/unlist_item"
 TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105  an API path, not a secret
 TOKEN_REFRESH = "/api/v2/auth/access_token/get"  # noqa: S105  an API path, not a secret
-PUBLIC_PATHS = frozenset({TOKEN_GET, TOKEN_REFRESH})
+PUBLIC_PATHS = frozenset({TOKEN_GET, TOKEN_REFRESH}) | lost_pushes.PATHS
 
 SHOP_KEYS = ("partner_id", "partner_key", "access_token")
 BATCH = 50  # item_id_list, price_list, stock_list and item_list all take 1..50 entries
@@ -267,6 +268,11 @@ class ShopeeAdapter(HttpAdapter):
         cls, *, url: str, headers: Mapping[str, str], body: bytes, app_credentials: Credentials
     ) -> list[WebhookEvent]:
         return webhooks.parse(url=url, headers=headers, body=body, app_credentials=app_credentials)
+
+    recovers_lost_webhooks = True
+
+    async def lost_webhooks(self) -> LostWebhooks:
+        return await lost_pushes.fetch(self)
 
     # -- push primitives -----------------------------------------------------------------
 

@@ -7,6 +7,9 @@ they are made and listed in ``ShopeeSandboxSettings``. Start it with the sandbox
     sandbox = ShopeeSandbox(seed=1, listings=5_000)
     with SandboxServer(sandbox.app) as server:
         ...  # server.base_url, sandbox.credentials(), /_sandbox/... control API
+
+Pushes (``sandbox_push``): signed deliveries to a callback URL, and the lost-push list with
+its two documented endpoints.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from adapters.shopee.sandbox_control import ShopeeControl
 from adapters.shopee.sandbox_errors import Reply, ShopeeSandboxSettings
 from adapters.shopee.sandbox_gateway import Endpoint, ShopeeGateway
 from adapters.shopee.sandbox_params import Call
+from adapters.shopee.sandbox_push import PushCenter
 from adapters.shopee.sandbox_reads import ShopeeReads
 from adapters.shopee.sandbox_store import DELETED, ShopeeStore, TruthRow
 from adapters.shopee.sandbox_writes import ShopeeWrites
@@ -38,6 +42,7 @@ from syncer.sandbox.edits import mutate_body
 __all__ = ["ShopeeSandbox", "ShopeeSandboxSettings"]
 
 _PRODUCT = "/api/v2/product/"
+_PUSH = "/api/v2/push/"
 
 
 class ShopeeSandbox:
@@ -76,6 +81,7 @@ class ShopeeSandbox:
         self.auth = ShopeeAuth(
             identity, seed=seed, clock=self.clock, settings=self.settings, access_token=access_token
         )
+        self.push = PushCenter(identity, self.clock)
         gateway = ShopeeGateway(
             auth=self.auth, kit=self.kit, settings=self.settings, endpoints=self._endpoints()
         )
@@ -83,7 +89,7 @@ class ShopeeSandbox:
         self.control = control
         self.app = self.kit.build_app(
             routes=gateway.routes(),
-            control_routes=control.routes(),
+            control_routes=[*control.routes(), *self.push.routes()],
             credentials=self.credentials,
             error_response=gateway.server_error,
             throttled_response=gateway.throttled,
@@ -112,6 +118,12 @@ class ShopeeSandbox:
             _PRODUCT + "update_stock": Endpoint("POST", "shop", writes.update_stock),
             _PRODUCT + "unlist_item": Endpoint("POST", "shop", writes.unlist_item),
             _PRODUCT + "delete_item": Endpoint("POST", "shop", writes.delete_item),
+            _PUSH + "get_lost_push_message": Endpoint(
+                "GET", "public", self.push.get_lost_push_message
+            ),
+            _PUSH + "confirm_consumed_lost_push_message": Endpoint(
+                "POST", "public", self.push.confirm_consumed_lost_push_message
+            ),
         }
 
     def _exchange_code(self, call: Call) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 
 from syncer.adapter import (
@@ -62,18 +63,30 @@ def parse(
 ) -> list[WebhookEvent]:
     """Events of one push: ``[]`` for codes this service does not act on."""
     verify(url, headers, body, app_credentials)
-    payload = webhook_payload(body, "Shopee")
+    return events_of(webhook_payload(body, "Shopee"))
+
+
+def events_of(payload: JsonObject) -> list[WebhookEvent]:
+    """Events of one push envelope already trusted (verified, or read back through the signed
+    lost-push API): ``[]`` for codes this service does not act on."""
     try:
         code = get_int(payload, "code")
         kind = PRODUCT_CODES.get(code)
         if kind is None or "shop_id" not in payload:
             return []
-        return [_event(code, kind, payload, body)]
+        return [_event(code, kind, payload)]
     except PayloadError as exc:
         raise WebhookRejectedError(f"Shopee push: {exc}") from exc
 
 
-def _event(code: int, kind: str, payload: JsonObject, body: bytes) -> WebhookEvent:
+def _digest(payload: JsonObject) -> str:
+    """The push's identity: its content with keys sorted, so a retry, and the same push read
+    back from the lost-push list (whose JSON orders keys differently), share one id."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _event(code: int, kind: str, payload: JsonObject) -> WebhookEvent:
     shop_id = get_id(payload, "shop_id")
     data = payload.get("data")
     item = data.get("item_id") if isinstance(data, Mapping) else None
@@ -81,8 +94,8 @@ def _event(code: int, kind: str, payload: JsonObject, body: bytes) -> WebhookEve
     when = payload.get("timestamp")
     return WebhookEvent(
         marketplace="shopee",
-        # Pushes carry no notification id; a retry repeats the same body, so its digest is one.
-        event_id=f"{code}:{shop_id}:{hashlib.sha256(body).hexdigest()[:32]}",
+        # Pushes carry no notification id; a retry repeats the same content.
+        event_id=f"{code}:{shop_id}:{_digest(payload)}",
         shop_external_id=shop_id,
         kind=kind,
         external_item_ids=items,

@@ -58,6 +58,7 @@ from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.registry import available_adapters, load_adapter
 from syncer.adapter.retry import RetryPolicy, parse_retry_after
 from syncer.adapter.webhooks import (
+    LostWebhooks,
     WebhookEvent,
     WebhookRejectedError,
     signatures_match,
@@ -85,6 +86,7 @@ __all__ = [
     "JobNotFinishedError",
     "JsonObject",
     "ListedChange",
+    "LostWebhooks",
     "OffsetPager",
     "OperationBudgets",
     "Page",

@@ -18,7 +18,7 @@ import structlog
 
 from syncer.adapter.ratelimit import RateLimiter
 from syncer.adapter.retry import RetryPolicy
-from syncer.adapter.webhooks import WebhookEvent, WebhookRejectedError
+from syncer.adapter.webhooks import LostWebhooks, WebhookEvent, WebhookRejectedError
 from syncer.domain import Clock, Listing, ListingKey, QuarantinedItem
 from syncer.errors import AdapterError, FatalError
 
@@ -208,6 +208,18 @@ class Adapter(ABC):
         ``WebhookRejectedError`` for a bad signature or body; unknown event types give ``[]``.
         """
         raise WebhookRejectedError(f"{cls.display_name} does not send webhooks")
+
+    recovers_lost_webhooks: ClassVar[bool] = False
+    """Whether ``lost_webhooks`` reads back notifications the marketplace failed to deliver."""
+
+    async def lost_webhooks(self) -> LostWebhooks:
+        """One batch of notifications the marketplace could not deliver to the webhook URL.
+
+        They belong to the integrator's app, not to this shop: the adapter of any shop
+        connected with the app's keys asks, and the events name their own shops. Marketplaces
+        that keep none leave ``recovers_lost_webhooks`` False.
+        """
+        raise FatalError(f"{self.display_name} keeps no undelivered notifications")
 
     async def authorize(self, code: str) -> Credentials:
         """Exchange a seller's one-time authorization code for credentials (OAuth flows)."""

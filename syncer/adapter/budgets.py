@@ -138,7 +138,7 @@ class WindowBudget:
                     # Wake at the next release, or earlier if a request finishes.
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(
-                            self._changed.wait(), timeout=_real_seconds(self._time, delay)
+                            self._changed.wait(), timeout=real_seconds(self._time, delay)
                         )
                 else:  # every slot is in flight: wait until one answers
                     await self._changed.wait()
@@ -165,7 +165,7 @@ class WindowBudget:
             await asyncio.shield(self._give_back())
 
 
-def _real_seconds(time_base: TimeBase, seconds: float) -> float:
+def real_seconds(time_base: TimeBase, seconds: float) -> float:
     """A wait on ``time_base`` in real seconds (what asyncio timeouts count in)."""
     scale = getattr(time_base, "scale", 1.0)
     return max(0.0, seconds) / (scale if isinstance(scale, int | float) and scale > 0 else 1.0)
@@ -192,6 +192,16 @@ class OperationBudgets:
         return {name: budget.stats.sent for name, budget in self.budgets.items()}
 
 
+@runtime_checkable
+class BudgetSource(Protocol):
+    """An anchor that makes its own budgets: a limiter shared by a cluster's processes hands
+    out budgets shared the same way (``syncer.limits``)."""
+
+    def operation_budgets(
+        self, budgets: Mapping[str, Budget], time_base: TimeBase
+    ) -> OperationBudgets: ...
+
+
 _SHARED: weakref.WeakKeyDictionary[object, OperationBudgets] = weakref.WeakKeyDictionary()
 
 
@@ -201,9 +211,14 @@ def shared_budgets(
     """The budgets tied to ``anchor`` (e.g. the shop's shared ``RateLimiter``), made on first use.
 
     Every adapter of one shop in a process gets the same anchor from the engine, so all its
-    runs share one budget, and the budgets live exactly as long as the shop's limiter.
+    runs share one budget, and the budgets live exactly as long as the shop's limiter. An
+    anchor that is a ``BudgetSource`` makes them (budgets kept outside the process).
     """
     found = _SHARED.get(anchor)
     if found is None:
-        found = _SHARED[anchor] = OperationBudgets(budgets, time_base)
+        if isinstance(anchor, BudgetSource):
+            found = anchor.operation_budgets(budgets, time_base)
+        else:
+            found = OperationBudgets(budgets, time_base)
+        _SHARED[anchor] = found
     return found

@@ -2,6 +2,7 @@
 
 One bucket per shop (or per shop and operation where the marketplace limits each API). The
 bucket is async and fair: callers queue on a lock and each waits only for its own token.
+This one lives in the process; ``syncer.limits`` shares it between the processes of a cluster.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ class LimiterStats:
     acquired: int = 0
     waits: int = 0
     waited_s: float = 0.0
+    reservations: int = 0  # round trips to a shared store (shared limiters only)
 
 
 class RateLimiter:
-    """Allows ``rate`` acquisitions a second on average and ``burst`` back to back."""
+    """Allows ``rate`` acquisitions a second on average and ``burst`` back to back.
+
+    A ``parent`` (e.g. a partner app's budget over all its shops) is acquired first, so a call
+    spends from both.
+    """
 
     def __init__(
         self,
@@ -28,6 +34,7 @@ class RateLimiter:
         burst: int,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        parent: RateLimiter | None = None,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError(f"rate must be > 0 and burst >= 1, got rate={rate} burst={burst}")
@@ -37,10 +44,16 @@ class RateLimiter:
         self._tokens = float(burst)
         self._updated = monotonic()
         self._lock = asyncio.Lock()
+        self.parent = parent
         self.stats = LimiterStats()
 
     async def acquire(self) -> None:
         """Wait until one request may be sent."""
+        if self.parent is not None:
+            await self.parent.acquire()
+        await self._acquire_own()
+
+    async def _acquire_own(self) -> None:
         async with self._lock:
             wait = self._reserve()
             if wait > 0:

@@ -4,13 +4,15 @@ Each adapter parses its marketplace's webhook bodies into ``WebhookEvent`` value
 function (``Adapter.parse_webhook``); the HTTP layer verifies the signature first, records the
 event durably (``event_id`` de-duplicates redeliveries) and enqueues a targeted pull of
 ``external_item_ids``. Signatures are compared in constant time with ``signatures_match``.
+Marketplaces that keep the notifications they failed to deliver (Shopee's lost pushes) hand
+them back as ``LostWebhooks`` through ``Adapter.lost_webhooks``, fetched on a schedule.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +36,19 @@ class WebhookEvent:
     external_item_ids: tuple[str, ...]
     occurred_at: datetime | None = None
     raw: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LostWebhooks:
+    """Notifications the marketplace failed to deliver, read back through its API.
+
+    The caller accepts every event (de-duplication makes a redelivery harmless), then calls
+    ``confirm`` so the marketplace stops returning them; ``more`` says another batch waits.
+    """
+
+    events: Sequence[WebhookEvent]
+    confirm: Callable[[], Awaitable[None]]
+    more: bool = False
 
 
 def signatures_match(expected: str | bytes, given: str | bytes) -> bool:

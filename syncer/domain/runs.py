@@ -9,7 +9,14 @@ from enum import StrEnum
 class RunKind(StrEnum):
     PULL_INCREMENTAL = "pull_incremental"
     PULL_FULL = "pull_full"
+    PULL_ITEMS = "pull_items"
+    """Read only the items webhooks named (their events are pending until it stores them)."""
     PUSH = "push"
+
+    @property
+    def pulls(self) -> bool:
+        """Whether the run reads from the marketplace under the shop's pull lease."""
+        return self is not RunKind.PUSH
 
 
 class RunTrigger(StrEnum):

@@ -1,7 +1,8 @@
 """Builds the adapter for one shop: its class from the registry, settings, decrypted secrets.
 
 Rotated credentials are written back through the store, encrypted, in their own transaction,
-before the adapter uses them (a lost Shopee refresh token locks the shop out).
+before the adapter uses them (a lost Shopee refresh token locks the shop out). Each shop's
+rate limiter is shared by every process of the deployment where ``[limits]`` says so.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from functools import cached_property
 
 from syncer.adapter import (
     Adapter,
@@ -27,6 +29,9 @@ from syncer.adapter import (
 from syncer.adapter.ratelimit import LimiterStats
 from syncer.domain import Clock
 from syncer.domain.clock import utc_from_timestamp
+from syncer.limits.backends import open_store
+from syncer.limits.limiter import SharedRateLimiter
+from syncer.limits.store import BucketKey, LimitStore
 from syncer.settings import Settings
 from syncer.store import CredentialCipher, Database, locks
 from syncer.store import shops as shop_store
@@ -46,7 +51,7 @@ class AdapterFactory:
         self.cipher = cipher
         self.clock = clock
         self.worker = f"{socket.gethostname()}:{os.getpid()}"  # names lock holders
-        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._limiters: dict[BucketKey, RateLimiter] = {}  # a shop's, or an app's (shop "*")
 
     def create(self, shop: ShopRecord) -> Adapter:
         async def save(credentials: Mapping[str, str]) -> None:
@@ -83,6 +88,10 @@ class AdapterFactory:
     ) -> Adapter:
         adapter_class = load_adapter(marketplace)
         settings = self.settings.marketplace(marketplace).adapter_settings()
+        # The partner app's id (the first app key: partner_id, app_key, client_id) is no
+        # secret; limits are counted per app and shop.
+        app_keys = adapter_class.app_credential_keys
+        app = credentials.get(app_keys[0], "") if app_keys else ""
         context = AdapterContext(
             shop_external_id=external_shop_id,
             credentials=credentials,
@@ -91,27 +100,68 @@ class AdapterFactory:
             load_credentials=load,
             refresh_lock=refresh_lock,
             clock=self.clock,
-            limiter=self.limiter(marketplace, external_shop_id, settings),
+            limiter=self.limiter(marketplace, external_shop_id, settings, app=app),
         )
         return adapter_class(context)
 
+    @cached_property
+    def limit_store(self) -> LimitStore | None:
+        """Where budgets shared by the deployment's processes live (None: in this process)."""
+        return open_store(self.settings.limits, self.database)
+
     def limiter(
-        self, marketplace: str, external_shop_id: str, settings: AdapterSettings
+        self, marketplace: str, external_shop_id: str, settings: AdapterSettings, *, app: str = ""
     ) -> RateLimiter:
-        """One budget per shop in this process, shared by all its runs and calls."""
-        key = (marketplace, external_shop_id)
+        """One budget per partner app and shop, shared by all its runs and calls (and by every
+        worker of the deployment when the budgets live in PostgreSQL or Redis)."""
+        key = BucketKey(marketplace, app, external_shop_id)
         if key not in self._limiters:
-            self._limiters[key] = RateLimiter(settings.requests_per_second, settings.burst)
+            self._limiters[key] = self._make_limiter(
+                key, settings.requests_per_second, settings.burst, self._app_limiter(key)
+            )
         return self._limiters[key]
+
+    def _app_limiter(self, shop: BucketKey) -> RateLimiter | None:
+        """The partner app's budget over all its shops, when ``[limits.apps.<name>]`` sets one."""
+        budget = self.settings.limits.apps.get(shop.marketplace)
+        if budget is None:
+            return None
+        key = BucketKey(shop.marketplace, shop.app, "*")
+        if key not in self._limiters:
+            self._limiters[key] = self._make_limiter(
+                key, budget.requests_per_second, budget.burst, None
+            )
+        return self._limiters[key]
+
+    def _make_limiter(
+        self, key: BucketKey, rate: float, burst: int, parent: RateLimiter | None
+    ) -> RateLimiter:
+        store = self.limit_store
+        if store is None:
+            return RateLimiter(rate, burst, parent=parent)
+        limits = self.settings.limits
+        return SharedRateLimiter(
+            store,
+            key,
+            rate,
+            burst,
+            reservation_s=limits.reservation_seconds,
+            batch=limits.reservation_batch,
+            lease_s=limits.slot_lease_seconds,
+            parent=parent,
+        )
 
     def limiter_totals(self) -> dict[str, LimiterStats]:
         """Rate-limiter use summed by marketplace over this process's shops (for /metrics)."""
         totals: dict[str, LimiterStats] = {}
-        for (marketplace, _shop), limiter in list(self._limiters.items()):
-            total = totals.setdefault(marketplace, LimiterStats())
+        for key, limiter in list(self._limiters.items()):
+            if key.shop == "*":  # an app's budget: its calls are counted by its shops
+                continue
+            total = totals.setdefault(key.marketplace, LimiterStats())
             total.acquired += limiter.stats.acquired
             total.waits += limiter.stats.waits
             total.waited_s += limiter.stats.waited_s
+            total.reservations += limiter.stats.reservations
         return totals
 
     async def store_credentials(self, shop_id: int, credentials: Credentials) -> None:

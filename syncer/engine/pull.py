@@ -34,7 +34,7 @@ ProgressCallback = Callable[[RunCounts, tuple[int, int] | None], None]
 RECONCILE_BATCH = 200
 MAX_RESUMES = 5  # a pass that failed this often at the same place starts over
 GONE_REASON = "No longer on the marketplace (absent from a full reconcile)"
-PULL_KINDS = (RunKind.PULL_FULL.value, RunKind.PULL_INCREMENTAL.value)
+PULL_KINDS = tuple(kind.value for kind in RunKind if kind.pulls)  # all under the shop's lease
 
 
 @dataclass(slots=True, kw_only=True)
@@ -47,7 +47,9 @@ class RunOutcome:
 
 
 @dataclass(slots=True, kw_only=True)
-class _Start:
+class Start:
+    """A run that holds the shop's lease; ``state`` is the stream's state when it took it."""
+
     run_id: int
     kind: RunKind
     lease: Lease
@@ -84,16 +86,16 @@ class PullEngine:
 
         ``run_id``: the queued run this executes (the daemon's queue); None starts a new one.
         """
-        start = await self._start(
+        start = await self.start(
             shop, full=full, trigger=trigger, requested_by=requested_by, queued_run_id=run_id
         )
         with structlog.contextvars.bound_contextvars(
             run_id=start.run_id, shop=shop.name, shop_id=shop.id, marketplace=shop.marketplace
         ):
-            run = _PullRun(self, shop, start, on_progress)
+            run = PullRun(self, shop, start, on_progress)
             return await run.execute()
 
-    async def _start(
+    async def start(
         self,
         shop: ShopRecord,
         *,
@@ -101,8 +103,13 @@ class PullEngine:
         trigger: RunTrigger,
         requested_by: str,
         queued_run_id: int | None,
-    ) -> _Start:
-        """Lease, state and run row in one transaction: all of them, or none."""
+        kind: RunKind | None = None,
+    ) -> Start:
+        """Lease, state and run row in one transaction: all of them, or none.
+
+        ``kind``: the run's kind when the caller knows it (an items pull); else a full pull
+        when asked or when the shop was never pulled, an incremental one otherwise.
+        """
         now = self.clock.now()
         owner = f"{self.worker}#{now.timestamp():.6f}"
         until = now + timedelta(seconds=self.settings.daemon.lease_seconds)
@@ -116,7 +123,7 @@ class PullEngine:
                 raise RunConflictError(shop.id, "pull", running) from None
             await run_store.supersede_running(connection, shop.id, kinds=PULL_KINDS, now=now)
             state = await run_store.load_state(connection, shop.id)
-            kind = (
+            kind = kind or (
                 RunKind.PULL_FULL
                 if full or state.high_water_at is None
                 else RunKind.PULL_INCREMENTAL
@@ -131,17 +138,17 @@ class PullEngine:
                 now=now,
                 queued_run_id=queued_run_id,
             )
-        return _Start(run_id=run_id, kind=kind, lease=lease, state=state)
+        return Start(run_id=run_id, kind=kind, lease=lease, state=state)
 
 
-class _PullRun:
+class PullRun:
     """One run while it executes; keeps ``PullEngine.run`` short."""
 
     def __init__(
         self,
         engine: PullEngine,
         shop: ShopRecord,
-        start: _Start,
+        start: Start,
         on_progress: ProgressCallback | None,
     ) -> None:
         self.engine = engine
@@ -179,7 +186,7 @@ class _PullRun:
         high_water = self.state.high_water_at or now
         return PassCursor.start(Mode.INCREMENTAL, high_water - overlap, now)
 
-    async def execute(self) -> RunOutcome:
+    def _log_started(self) -> None:
         log.info(
             "pull.started",
             mode=self.mode.value,
@@ -187,14 +194,21 @@ class _PullRun:
             resumed=self.cursor.started,
             since=str(self.cursor.since),
         )
+
+    async def _work(self, adapter: Adapter) -> None:
+        """The run's reading and storing (an items pull does its own)."""
+        if self.cursor.phase is Phase.LISTING:
+            await self._stream(adapter)
+        if self.mode is Mode.FULL:
+            await self._reconcile(adapter)
+        await self._complete()
+
+    async def execute(self) -> RunOutcome:
+        self._log_started()
         adapter: Adapter | None = None
         try:
             adapter = self.engine.adapters.create(self.shop)
-            if self.cursor.phase is Phase.LISTING:
-                await self._stream(adapter)
-            if self.mode is Mode.FULL:
-                await self._reconcile(adapter)
-            await self._complete()
+            await self._work(adapter)
         except NeedsReauthError as exc:
             await self._mark_needs_reauth(exc)
             return await self._finish(RunState.FAILED, exc)
@@ -317,9 +331,14 @@ class _PullRun:
             )
         log.error("shop.needs_reauth", reason=str(error))
 
-    async def _finish(self, state: RunState, error: BaseException | None) -> RunOutcome:
-        after = {"pass": None} if self.completed else {"pass": self.cursor.as_json()}
+    def _cursors(self) -> tuple[dict[str, object] | None, dict[str, object] | None]:
+        """The pass cursor before and after the run, for the run's record."""
+        after: dict[str, object] = {"pass": None if self.completed else self.cursor.as_json()}
         before = self.saved.slot(self.mode)
+        return {"pass": before.as_json() if before else None}, after
+
+    async def _finish(self, state: RunState, error: BaseException | None) -> RunOutcome:
+        before, after = self._cursors()
         async with self.engine.database.write() as connection:
             await run_store.finish_run(
                 connection,
@@ -329,7 +348,7 @@ class _PullRun:
                 now=self._now(),
                 issues=self.issues,
                 error=error,
-                cursor_before={"pass": before.as_json() if before else None},
+                cursor_before=before,
                 cursor_after=after,
             )
         event = "pull.finished" if error is None else "pull.failed"

@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from syncer.domain import RunKind, RunTrigger
 from syncer.runtime import Runtime
 from syncer.scheduler.local import LocalExecutor
+from syncer.scheduler.lost_webhooks import UpkeepReport, recovering_marketplaces, webhook_upkeep
 from syncer.scheduler.schedules import Schedules
 from syncer.store import queue as queue_store
 from syncer.store import runs as run_store
@@ -62,6 +63,7 @@ class Daemon:
         self.shutdown_grace_s = shutdown_grace_s
         self.cluster = uses_cluster(runtime) if cluster is None else cluster
         self.scheduler = AsyncIOScheduler(timezone=ZoneInfo(self.settings.timezone))
+        self.time_scale = time_scale
         self.schedules = Schedules(runtime, self.scheduler, self._scheduled, time_scale=time_scale)
         self.executor: LocalExecutor | None = None
         if self.role != "scheduler" and not self.cluster:
@@ -140,6 +142,7 @@ class Daemon:
             await asyncio.to_thread(self.runtime.require_schema)
         else:
             await asyncio.to_thread(self._migrate)
+        await self.runtime.check_limits()
         await self.heartbeat()
         shops: list[ShopRecord] = []
         if self.schedules_here:
@@ -167,7 +170,10 @@ class Daemon:
     def _add_upkeep_jobs(self) -> None:
         # Dead nodes are noticed within the stall threshold (their shops run again soon).
         recover_every = min(SHOP_REFRESH_S, self.settings.node_timeout_seconds / 2)
-        upkeep = ((self.recover, recover_every), (self.schedules.follow_shops, SHOP_REFRESH_S))
+        upkeep = [(self.recover, recover_every), (self.schedules.follow_shops, SHOP_REFRESH_S)]
+        if recovering_marketplaces():  # a marketplace keeps pushes it could not deliver
+            every_s = self.runtime.settings.web.lost_push_check_minutes * 60 / self.time_scale
+            upkeep.append((self.webhook_upkeep, every_s))
         for job, every in upkeep:
             self.scheduler.add_job(
                 job,
@@ -176,6 +182,13 @@ class Daemon:
                 coalesce=True,
                 max_instances=1,
             )
+
+    async def webhook_upkeep(self) -> UpkeepReport:
+        """Read back the pushes marketplaces failed to deliver; requeue stalled items pulls."""
+        report = await webhook_upkeep(self.runtime)
+        if (report.accepted or report.requeued) and self.executor is not None:
+            self.executor.wake()
+        return report
 
     async def follow_shops(self) -> list[ShopRecord]:
         return await self.schedules.follow_shops()

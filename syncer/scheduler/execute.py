@@ -12,6 +12,7 @@ from enum import StrEnum
 import structlog
 
 from syncer.domain import AuthState, RunKind
+from syncer.engine.pull_items import pull_items
 from syncer.errors import NotFoundError, SyncerError
 from syncer.runtime import Runtime
 from syncer.store import queue as queue_store
@@ -30,18 +31,28 @@ class Outcome(StrEnum):
 
 
 async def execute_queued(runtime: Runtime, run: QueuedRun) -> Outcome:
-    """Run one queued pull to its end (its failures are recorded on the run, not raised)."""
+    """Run one queued pull (whole-shop or items) to its end; its failures are recorded on
+    the run, not raised."""
     shop = await _runnable_shop(runtime, run.shop_id)
     if shop is None:
         return Outcome.CANCELLED
     try:
-        await runtime.pull_engine.run(
-            shop,
-            full=run.kind is RunKind.PULL_FULL,
-            trigger=run.trigger,
-            requested_by=run.requested_by,
-            run_id=run.id,
-        )
+        if run.kind is RunKind.PULL_ITEMS:
+            await pull_items(
+                runtime.pull_engine,
+                shop,
+                trigger=run.trigger,
+                requested_by=run.requested_by,
+                run_id=run.id,
+            )
+        else:
+            await runtime.pull_engine.run(
+                shop,
+                full=run.kind is RunKind.PULL_FULL,
+                trigger=run.trigger,
+                requested_by=run.requested_by,
+                run_id=run.id,
+            )
     except RunConflictError:
         return Outcome.BUSY
     except RunGoneError:

@@ -36,7 +36,11 @@ class WebhookEventRecord(SQLModel, table=True):
     """A verified marketplace notification, kept once however often it is redelivered."""
 
     __tablename__ = "webhook_event"
-    __table_args__ = (sa.UniqueConstraint("marketplace", "event_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("marketplace", "event_id"),
+        # An items pull reads its shop's pending events (consumed_at IS NULL) through this.
+        sa.Index("ix_webhook_event_pending", "shop_id", "consumed_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     marketplace: str = Field(max_length=32)
     event_id: str = Field(max_length=200)
@@ -48,3 +52,5 @@ class WebhookEventRecord(SQLModel, table=True):
     received_at: datetime = Field(sa_column=_time())
     run_id: int | None = Field(default=None, foreign_key="sync_run.id")
     raw: str = Field(default="{}", sa_type=sa.Text)
+    consumed_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    """When a pull stored the event's items (None: pending, an items pull will read them)."""

@@ -28,17 +28,23 @@ from syncer.store.tables import SyncRun
 RUN = SyncRun.__table__  # type: ignore[attr-defined]
 NODE = SyncNode.__table__  # type: ignore[attr-defined]
 PULL_KINDS = (RunKind.PULL_FULL.value, RunKind.PULL_INCREMENTAL.value)
+"""Pulls that read the shop's catalog (a catch-up is decided from these)."""
+RUNNABLE_KINDS = (*PULL_KINDS, RunKind.PULL_ITEMS.value)
+"""Runs the executors take from this queue (the pusher has its own loop)."""
 # A queued run of a kind on the right absorbs a trigger of the kind on the left: a full
-# reconcile reads everything an incremental pull would.
+# reconcile reads everything an incremental pull would. A webhook's items pull joins only
+# another items pull: its events stay pending until an items pull stores them.
 _ABSORBED_BY = {
     RunKind.PULL_INCREMENTAL: (RunKind.PULL_FULL.value, RunKind.PULL_INCREMENTAL.value),
     RunKind.PULL_FULL: (RunKind.PULL_FULL.value,),
+    RunKind.PULL_ITEMS: (RunKind.PULL_ITEMS.value,),
     RunKind.PUSH: (RunKind.PUSH.value,),
 }
 # Runs that exclude each other (one lease per shop for pulls).
 _EXCLUSIVE = {
-    RunKind.PULL_INCREMENTAL: PULL_KINDS,
-    RunKind.PULL_FULL: PULL_KINDS,
+    RunKind.PULL_INCREMENTAL: RUNNABLE_KINDS,
+    RunKind.PULL_FULL: RUNNABLE_KINDS,
+    RunKind.PULL_ITEMS: RUNNABLE_KINDS,
     RunKind.PUSH: (RunKind.PUSH.value,),
 }
 
@@ -263,7 +269,7 @@ async def next_queued(
     *,
     limit: int,
     skip_shops: Collection[int] = (),
-    kinds: Collection[str] = PULL_KINDS,
+    kinds: Collection[str] = RUNNABLE_KINDS,
 ) -> list[QueuedRun]:
     """The queued runs to start next: manual ones first, then by due time."""
     query = (
@@ -282,7 +288,7 @@ async def next_queued(
 
 
 async def queued_for(
-    connection: AsyncConnection, shop_id: int, kinds: Collection[str] = PULL_KINDS
+    connection: AsyncConnection, shop_id: int, kinds: Collection[str] = RUNNABLE_KINDS
 ) -> QueuedRun | None:
     """The shop's queued run of those kinds (a full one first), if any."""
     row = (
@@ -293,7 +299,7 @@ async def queued_for(
                 RUN.c.state == RunState.QUEUED.value,
                 RUN.c.kind.in_(list(kinds)),
             )
-            .order_by(RUN.c.kind)  # pull_full sorts before pull_incremental
+            .order_by(RUN.c.kind)  # pull_full, pull_incremental, then pull_items
             .limit(1)
         )
     ).first()

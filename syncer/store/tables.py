@@ -198,4 +198,5 @@ class PullSeen(SQLModel, table=True):
 
 
 from syncer.store import daemon_tables as _daemon_tables  # noqa: E402,F401  registers them
+from syncer.store import limit_tables as _limit_tables  # noqa: E402,F401  registers them
 from syncer.store import push_tables as _push_tables  # noqa: E402,F401  registers them

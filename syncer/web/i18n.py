@@ -88,6 +88,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "auth.needs_reauth": ("perlu otorisasi ulang", "needs re-authorization"),
     "kind.pull_incremental": ("tarik perubahan", "incremental pull"),
     "kind.pull_full": ("tarik penuh", "full reconcile"),
+    "kind.pull_items": ("tarik produk dari webhook", "webhook items pull"),
     "kind.push": ("kirim", "push"),
     "trigger.schedule": ("jadwal", "schedule"),
     "trigger.manual": ("manual", "manual"),

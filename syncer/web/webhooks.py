@@ -4,8 +4,10 @@ No bearer token: a marketplace proves itself with a signature keyed by its app's
 shop is unknown until the body is trusted, so the body is tried against every distinct app
 key set among the marketplace's enabled shops (the comparisons inside ``parse_webhook`` are
 constant-time). The answer comes fast because nothing here calls a marketplace: verify, record
-(de-duplicated), queue the shop's pull (``accept_webhook``), answer 200 with an empty body
-(Shopee and TikTok want it empty). A refused notification changes nothing and gets 401.
+(de-duplicated), queue the pull of the items it names (``accept_webhook``), answer 200 with
+an empty body (Shopee and TikTok want it empty). A refused notification changes nothing and
+gets 401. Behind a proxy that rewrites host or scheme, ``web.public_url`` is the address
+signatures over the URL are checked against.
 """
 
 from __future__ import annotations
@@ -164,6 +166,19 @@ def _verified(
     return "; ".join(dict.fromkeys(reasons))
 
 
+def signed_url(request: Request, public_url: str) -> str:
+    """The URL as the sender used it (Shopee and Blibli sign it).
+
+    ``web.public_url`` set: that address plus the path and query that reached us, for a proxy
+    that rewrites host or scheme (or strips a path prefix). Unset: the request's own URL
+    (uvicorn takes scheme and host from X-Forwarded-* of the proxies it trusts).
+    """
+    if not public_url:
+        return str(request.url)
+    query = request.url.query
+    return public_url + request.url.path + (f"?{query}" if query else "")
+
+
 @router.post("/webhooks/{marketplace}", summary="A marketplace's push notification")
 @router.post("/webhooks/{marketplace}/{topic}", summary="A push notification for one topic")
 async def receive(marketplace: str, request: Request, state: State) -> Response:
@@ -175,11 +190,8 @@ async def receive(marketplace: str, request: Request, state: State) -> Response:
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_large", f"a notification may carry at most {MAX_BODY_BYTES} bytes")
     key_sets = await _cache(request).key_sets(state, adapter)
-    # The URL as the sender used it (Shopee and Blibli sign it); behind a proxy uvicorn takes
-    # the scheme and host from X-Forwarded-* of the proxies it trusts.
-    verified = _verified(
-        adapter, key_sets, url=str(request.url), headers=request.headers, body=body
-    )
+    url = signed_url(request, state.settings.web.public_url)
+    verified = _verified(adapter, key_sets, url=url, headers=request.headers, body=body)
     if isinstance(verified, str):
         log.warning("webhook.rejected", marketplace=marketplace, reason=verified)
         return _error(401, "webhook_rejected", verified)

@@ -43,15 +43,33 @@ async def test_an_event_is_recorded_once_and_queues_one_pull(shopee_rig: ShopeeR
     assert {e["item_ids"] for e in stored} == {'["101", "102"]'}
 
 
-async def test_the_daemon_runs_the_pull_a_webhook_queued(shopee_rig: ShopeeRig) -> None:
+async def test_the_daemon_runs_the_items_pull_a_webhook_queued(shopee_rig: ShopeeRig) -> None:
+    """The pull reads the items the event names; the shop's other changes wait for theirs."""
     daemon, stop = Daemon(shopee_rig.runtime, cluster=False), asyncio.Event()
     task = await started(daemon, stop)
     await daemon.idle()
-    await shopee_rig.mutate(action="random", count=3, seed=11)
-    outcome = await accept_webhook(shopee_rig.runtime, event(shopee_rig, "sold-1"))
+    changed = await shopee_rig.mutate(action="random", count=3, seed=11)
+    items = [str(c["item_id"]) for c in changed["changes"]]  # type: ignore[attr-defined]
+    sold = WebhookEvent(
+        marketplace="shopee",
+        event_id="sold-1",
+        shop_external_id=shopee_rig.shop.external_shop_id,
+        kind="inventory",
+        external_item_ids=tuple(items[:2]),
+    )
+    outcome = await accept_webhook(shopee_rig.runtime, sold)
     await daemon.idle()
     stop.set()
     await task
     last = (await runs_of(shopee_rig))[-1]
-    assert (last["id"], last["trigger"], last["state"]) == (outcome.run_id, "webhook", "succeeded")
-    assert await shopee_rig.stored() == await shopee_rig.truth()
+    assert (last["id"], last["kind"], last["trigger"], last["state"]) == (
+        outcome.run_id,
+        "pull_items",
+        "webhook",
+        "succeeded",
+    )
+    stored, truth = await shopee_rig.stored(), await shopee_rig.truth()
+    named = {key for key in truth if key[0] in items[:2]}
+    assert {k: stored.get(k) for k in named} == {k: truth[k] for k in named}
+    other = {key for key in truth if key[0] == items[2]}
+    assert {k: stored.get(k) for k in other} != {k: truth[k] for k in other}

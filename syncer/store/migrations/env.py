@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import syncer.store.tables  # noqa: F401  registers the tables on SQLModel.metadata
+from syncer.store.foreign_tables import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -16,6 +17,7 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()
