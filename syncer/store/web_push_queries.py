@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -52,7 +53,32 @@ async def pushes_page(
     limit: int,
 ) -> tuple[list[PushRow], int | None]:
     """Push tasks in ``states``, newest first; the second value is the next ``before_id``."""
-    query = (
+    query = _pushes_query().where(TASK.c.state.in_(states)).limit(limit + 1)
+    if scope is not None:
+        query = query.where(SHOP.c.business_id == scope)
+    if shop_id is not None:
+        query = query.where(TASK.c.shop_id == shop_id)
+    if before_id is not None:
+        query = query.where(TASK.c.id < before_id)
+    rows = [PushRow(**row._mapping) for row in await connection.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+async def pushes_of_listings(
+    connection: AsyncConnection, listing_ids: list[int], *, limit: int = 100
+) -> list[PushRow]:
+    """The newest pushes to these listings in every state, applied and superseded ones
+    too: a product's push history (callers pass only ids already in scope)."""
+    if not listing_ids:
+        return []
+    query = _pushes_query().where(TASK.c.listing_id.in_(listing_ids)).limit(limit)
+    return [PushRow(**row._mapping) for row in await connection.execute(query)]
+
+
+def _pushes_query() -> sa.Select[Any]:
+    return (
         sa.select(
             TASK.c.id,
             TASK.c.listing_id,
@@ -75,20 +101,8 @@ async def pushes_page(
         )
         .join(SHOP, SHOP.c.id == TASK.c.shop_id)
         .join(LISTING, LISTING.c.id == TASK.c.listing_id)
-        .where(TASK.c.state.in_(states))
         .order_by(TASK.c.id.desc())
-        .limit(limit + 1)
     )
-    if scope is not None:
-        query = query.where(SHOP.c.business_id == scope)
-    if shop_id is not None:
-        query = query.where(TASK.c.shop_id == shop_id)
-    if before_id is not None:
-        query = query.where(TASK.c.id < before_id)
-    rows = [PushRow(**row._mapping) for row in await connection.execute(query)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more else None)
 
 
 async def pushes_by_state(connection: AsyncConnection) -> list[tuple[str, str, int]]:

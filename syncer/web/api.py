@@ -12,20 +12,20 @@ from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection as SyncConnection
 
-from syncer.domain import ListingStatus, RunKind, RunState, RunTrigger
+from syncer.domain import RunKind, RunState, RunTrigger
 from syncer.engine.connect import connect_shop
-from syncer.store import access
+from syncer.store import access, web_json
 from syncer.store import queue as queue_store
 from syncer.store import web_prepared as prepared
 from syncer.store import web_push_queries as push_queries
 from syncer.store import web_queries as queries
 from syncer.store.access import Principal
 from syncer.store.web_queries import EventRow, ListingFilter, ListingRow, ShopRow
-from syncer.web import encode
+from syncer.web import encode, query
 from syncer.web import schemas as s
 from syncer.web.auth import Caller, Operator, scope_for
 from syncer.web.errors import ApiError, invalid, not_found
@@ -42,9 +42,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
     )
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
-MARKETPLACE = r"^[a-z][a-z0-9_]{0,31}$"
+MARKETPLACE = s.MARKETPLACE
 EXECUTING_ROLES = ("all", "worker")  # daemon roles that execute queued runs
-MAX_ID = 2**63 - 1  # ids are 64-bit in every backend; larger numbers are refused as input
+MAX_ID = s.MAX_ID
 BusinessParam = Annotated[
     str | None,
     Query(pattern=s.SLUG, description="Operators: only this business. Businesses: their own."),
@@ -97,38 +97,42 @@ async def me(who: Caller) -> s.MeOut:
 
 
 @router.get(
-    "/listings", summary="Listings, filtered, a page at a time", response_model=s.ListingPage
+    "/listings",
+    summary="Listings, filtered, a page at a time",
+    response_model=s.ListingPage,
+    openapi_extra=query.parameters(s.ListingQuery),
 )
-async def list_listings(
-    state: State,
-    who: Caller,
-    business: BusinessParam = None,
-    marketplace: Annotated[str | None, Query(pattern=MARKETPLACE)] = None,
-    shop: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Shop id.")] = None,
-    status: ListingStatus | None = None,
-    sku: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Exact SKU.")
-    ] = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Text in title or SKU.")
-    ] = None,
-    cursor: Cursor = None,
-    limit: Limit = 100,
-) -> Response:
+async def list_listings(request: Request, state: State, who: Caller) -> Response:
+    asked = query.parse(s.ListingQuery, request)  # the hottest endpoint: one validation call
     wanted = ListingFilter(
-        business_id=await scope_for(state, who, business),
-        marketplace=marketplace,
-        shop_id=shop,
-        status=status.value if status else None,
-        sku=sku,
-        text=q,
+        business_id=await scope_for(state, who, asked.business),
+        marketplace=asked.marketplace,
+        shop_id=asked.shop,
+        status=asked.status.value if asked.status else None,
+        sku=asked.sku,
+        text=asked.q,
     )
-    after = decode_cursor("listing", cursor) or 0
-    rows, next_id = await state.database.read_sync(
-        partial(prepared.listings_page, wanted=wanted, after_id=after, limit=limit)
+    after = decode_cursor("listing", asked.cursor) or 0
+    body = await state.database.read_sync(
+        partial(_listing_page, wanted=wanted, after_id=after, limit=asked.limit)
     )
-    next_cursor = None if next_id is None else encode_cursor("listing", next_id)
-    return Response(encode.listing_page(rows, next_cursor), media_type="application/json")
+    return Response(body, media_type="application/json")
+
+
+def _listing_page(
+    connection: SyncConnection, wanted: ListingFilter, *, after_id: int, limit: int
+) -> bytes:
+    """The page's JSON, written by SQLite where it can (``web_json``), else from rows."""
+    found = web_json.listings_json(connection, wanted, after_id=after_id, limit=limit)
+    if found is not None:
+        items, next_id = found
+        return encode.listing_page_json(items, _listing_cursor(next_id))
+    rows, next_id = prepared.listings_page(connection, wanted, after_id=after_id, limit=limit)
+    return encode.listing_page(rows, _listing_cursor(next_id))
+
+
+def _listing_cursor(next_id: int | None) -> str | None:
+    return None if next_id is None else encode_cursor("listing", next_id)
 
 
 @router.get(

@@ -12,7 +12,6 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncer.errors import ConfigError
@@ -64,8 +63,8 @@ class ServerTiming:
         async def timed(message: Message) -> None:
             if message["type"] == "http.response.start":
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                headers = MutableHeaders(scope=message)
-                headers.append("Server-Timing", f"app;dur={elapsed_ms:.2f}")
+                timing = (b"server-timing", b"app;dur=%.2f" % elapsed_ms)
+                message = {**message, "headers": [*message.get("headers", ()), timing]}
             await send(message)
 
         await self.app(scope, receive, timed)

@@ -111,6 +111,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "push.in_flight": ("dikirim", "sending"),
     "push.failed": ("gagal", "failed"),
     "push.mismatch": ("tidak cocok", "not applied"),
+    "push.applied": ("diterapkan", "applied"),
+    "push.verified": ("terverifikasi", "verified"),
+    "push.superseded": ("digantikan", "superseded"),
+    "push_history": ("Riwayat pembaruan ke marketplace", "Pushes to marketplaces"),
+    "no_push_history": ("Belum ada pembaruan yang dikirim.", "Nothing pushed yet."),
     "master": ("Harga induk", "Master"),
     "error_title": ("Ada masalah", "Something is wrong"),
 }

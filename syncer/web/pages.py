@@ -188,6 +188,7 @@ async def product_page(
         if not rows:
             raise not_found(f"product {sku!r}")
         history = await queries.events(connection, [row.id for row in rows])
+        pushes = await push_queries.pushes_of_listings(connection, [row.id for row in rows])
     by_id = {row.id: row for row in rows}
     return render(
         request,
@@ -196,6 +197,7 @@ async def product_page(
         sku=sku,
         listings=rows,
         events=history,
+        pushes=pushes,
         by_id=by_id,
         master=master,
     )

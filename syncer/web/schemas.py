@@ -13,6 +13,29 @@ from syncer.web.marketplaces import marketplace_info
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 
+MARKETPLACE = r"^[a-z][a-z0-9_]{0,31}$"
+MAX_ID = 2**63 - 1  # ids are 64-bit in every backend; larger numbers are refused as input
+
+
+class ListingQuery(BaseModel):
+    """The query string of ``GET /api/v1/listings`` (read by ``syncer.web.query``)."""
+
+    business: str | None = Field(
+        default=None,
+        pattern=SLUG,
+        description="Operators: only this business. Businesses: their own.",
+    )
+    marketplace: str | None = Field(default=None, pattern=MARKETPLACE)
+    shop: int | None = Field(default=None, ge=1, le=MAX_ID, description="Shop id.")
+    status: ListingStatus | None = None
+    sku: str | None = Field(default=None, min_length=1, max_length=200, description="Exact SKU.")
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Text in title or SKU."
+    )
+    cursor: str | None = Field(default=None, max_length=100, description="`next_cursor` of a page.")
+    limit: int = Field(default=100, ge=1, le=500, description="Page size.")
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

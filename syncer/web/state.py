@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from fastapi import Request
@@ -36,20 +38,36 @@ class WebState:
     runtime: Runtime
     launcher: SyncLauncher | None = None
     _tokens: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+    _verifying: dict[str, asyncio.Task[Principal | None]] = field(default_factory=dict)
 
     async def principal(self, token: str) -> Principal | None:
-        """The token's principal, from a short-lived cache keyed by the token's hash."""
+        """The token's principal, from a short-lived cache keyed by the token's hash.
+
+        Requests with the same token that arrive while it is being looked up wait for that
+        one lookup: a busy client's 20 connections would otherwise all miss together when
+        the entry expires, and open 20 database connections at once every 10 seconds."""
         key = hash_token(token)
-        now = time.monotonic()
         cached = self._tokens.get(key)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        lookup = self._verifying.get(key)
+        if lookup is None:
+            lookup = self._verifying[key] = asyncio.create_task(self._verify(key, token))
+            lookup.add_done_callback(partial(self._verified, key))
+        return await asyncio.shield(lookup)  # one waiter cancelled: the others still get it
+
+    def _verified(self, key: str, lookup: asyncio.Task[Principal | None]) -> None:
+        del self._verifying[key]
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved here too: every waiter may have been cancelled
+
+    async def _verify(self, key: str, token: str) -> Principal | None:
         async with self.database.read() as connection:
             found = await verify_token(connection, token)
         if len(self._tokens) >= TOKEN_CACHE_SIZE:
             self._tokens.clear()
         if found is not None:
-            self._tokens[key] = (now + TOKEN_CACHE_S, found)
+            self._tokens[key] = (time.monotonic() + TOKEN_CACHE_S, found)
         return found
 
     @property

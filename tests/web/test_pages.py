@@ -74,6 +74,26 @@ async def test_the_product_page_shows_history(site: Site) -> None:
     assert "Rp20.000" in page  # repriced by the second pull
 
 
+async def test_the_product_page_shows_its_pushes_with_reasons(site: Site) -> None:
+    """The push to the product's listing, failed with the marketplace's reason, in Indonesian
+    and in English; a product without pushes says so; another business's pushes never show."""
+    await log_in(site, site.data.a.token)
+    page = (await site.client.get(f"/products/{site.data.a.skus[1]}")).text
+    pushes = page.split("Riwayat pembaruan ke marketplace", 1)[1]
+    assert "Harga di luar batas yang diizinkan marketplace" in pushes
+    assert "Rp90.000" in pushes
+    assert "gagal" in pushes
+    assert "\u00d71" in pushes  # one attempt so far
+    english = (await site.client.get(f"/products/{site.data.a.skus[1]}?lang=en")).text
+    assert "Pushes to marketplaces" in english
+    assert "failed" in english
+    quiet = (await site.client.get(f"/products/{site.data.a.skus[2]}?lang=id")).text
+    assert "Belum ada pembaruan yang dikirim." in quiet
+    await log_in(site, site.data.b.token)
+    other = (await site.client.get(f"/products/{site.data.b.skus[1]}")).text
+    assert other.count("Harga di luar batas") == 1  # b's own failed push, not a's as well
+
+
 async def test_runs_page_and_its_live_fragment(site: Site) -> None:
     """Running runs mark the table live; the fragment holds only the rows."""
     await log_in(site, site.data.a.token)
