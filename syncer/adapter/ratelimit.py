@@ -24,8 +24,10 @@ class LimiterStats:
 class RateLimiter:
     """Allows ``rate`` acquisitions a second on average and ``burst`` back to back.
 
-    A ``parent`` (e.g. a partner app's budget over all its shops) is acquired first, so a call
-    spends from both.
+    A ``parent`` (e.g. a partner app's budget over all its shops) is spent from too: a call
+    takes a token of each at the same instant, or waits. Taking one and then waiting for the
+    other would let calls whose second waits end together go out in a burst neither bucket
+    allows.
     """
 
     def __init__(
@@ -48,24 +50,48 @@ class RateLimiter:
         self.stats = LimiterStats()
 
     async def acquire(self) -> None:
-        """Wait until one request may be sent."""
-        if self.parent is not None:
-            await self.parent.acquire()
-        await self._acquire_own()
-
-    async def _acquire_own(self) -> None:
-        async with self._lock:
-            wait = self._reserve()
-            if wait > 0:
+        """Wait until one request may be sent (callers of one limiter go in order)."""
+        async with self._callers():
+            started = self._monotonic()
+            waited = False
+            while True:
+                if self.parent is not None:
+                    waited |= await self.parent._ready()
+                waited |= await self._ready()
+                # No await from here on: both tokens are taken now, or neither is.
+                if self.parent is not None and not self.parent._can_spend():
+                    continue  # another shop of the app took the parent's token meanwhile
+                if self._spend():
+                    break
+            if self.parent is not None:
+                self.parent._spend()
+                self.parent.stats.acquired += 1
+            if waited:
                 self.stats.waits += 1
-                self.stats.waited_s += wait
-                await asyncio.sleep(wait)
+                self.stats.waited_s += self._monotonic() - started
             self.stats.acquired += 1
 
-    def _reserve(self) -> float:
-        """Take a token now (possibly going negative) and return how long to wait for it."""
+    def _callers(self) -> asyncio.Lock:
+        """The lock this limiter's callers queue on."""
+        return self._lock
+
+    async def _ready(self) -> bool:
+        """Wait until a token can be spent now (without spending it); True if it waited."""
+        waited = False
+        while not self._can_spend():
+            waited = True
+            await asyncio.sleep(max(0.0005, (1 - self._tokens) / self.rate))
+        return waited
+
+    def _can_spend(self) -> bool:
         now = self._monotonic()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
+        return self._tokens >= 1 - 1e-9  # a sleep of exactly the missing time may fall short
+
+    def _spend(self) -> bool:
+        """Take a token if one is there now."""
+        if not self._can_spend():
+            return False
         self._tokens -= 1
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+        return True

@@ -91,31 +91,35 @@ class SharedRateLimiter(RateLimiter):
         self._stash = 0  # reserved tokens not spent yet
         self._batch = 0  # size of the batch they came in
         self._good_until = 0.0  # time.monotonic() after which they are dropped
-        self._queue = _LoopLock()
+        self._queue = _LoopLock()  # this limiter's callers, in order
+        self._batching = _LoopLock()  # one batch request at a time
 
-    async def _acquire_own(self) -> None:
-        async with self._queue.get():
-            started = time.monotonic()
-            waited = False
-            while not self._spend_reserved():
+    def _callers(self) -> asyncio.Lock:
+        return self._queue.get()
+
+    async def _ready(self) -> bool:
+        """Hold a reserved, still-good token (taking a batch from the store if needed)."""
+        waited = False
+        async with self._batching.get():  # shops sharing this (parent) bucket ask one at a time
+            while not self._can_spend():
                 wait = await self._take_batch()
                 if wait is None:
                     break
                 waited = True
                 await asyncio.sleep(_jitter(wait))
-            if waited:
-                self.stats.waits += 1
-                self.stats.waited_s += time.monotonic() - started
-            self.stats.acquired += 1
+        return waited
 
-    def _spend_reserved(self) -> bool:
-        if self._stash and time.monotonic() < self._good_until:
-            self._stash -= 1
-            return True
-        return False
+    def _can_spend(self) -> bool:
+        return self._stash > 0 and time.monotonic() < self._good_until
+
+    def _spend(self) -> bool:
+        if not self._can_spend():
+            return False
+        self._stash -= 1
+        return True
 
     async def _take_batch(self) -> float | None:
-        """Take a batch and spend its first token (None), or return how long to wait."""
+        """Reserve a batch (None), or return how long to wait before asking again."""
         self._adapt()
         asked_at = time.monotonic()  # before the store's clock read: the grace starts no later
         grant = await self.store.take_tokens(
@@ -127,7 +131,7 @@ class SharedRateLimiter(RateLimiter):
             # full bucket stops refilling, and a late return would waste what it missed.
             target = min(self._want, max(1, math.ceil(self.capacity / 2)))
             return max(0.001, (target - grant.level) / self.rate)
-        self._stash, self._batch = grant.granted - 1, grant.granted
+        self._stash = self._batch = grant.granted
         self._good_until = asked_at + self.ttl
         return None
 
@@ -179,9 +183,17 @@ class SharedWindowBudget(WindowBudget):
             yield
         finally:
             renewing.cancel()
-            await asyncio.shield(
-                self.store.hold_slot(self.key, holder=holder, hold_s=self.window_real)
-            )
+            await asyncio.gather(renewing, return_exceptions=True)
+            await asyncio.shield(self._release(holder))
+
+    async def _release(self, holder: str) -> None:
+        """Start the slot's last window. If the store cannot be reached the call's answer
+        still stands (it was sent and answered): the slot's lease runs out instead, a lease
+        later than needed but never early."""
+        try:
+            await self.store.hold_slot(self.key, holder=holder, hold_s=self.window_real)
+        except StoreError as exc:
+            log.warning("limits.release_failed", key=self.key.name, error=str(exc))
 
     async def _take_shared(self, holder: str) -> None:
         hold = self.lease_s + self.window_real

@@ -108,10 +108,14 @@ class PostgresLimitStore:
 
     async def _execute(self, statement: sa.TextClause, **params: Any) -> tuple[Any, ...] | None:
         try:
-            async with self.database.engine.begin() as connection:
+            # Autocommit: each statement is its own transaction, so the bucket row it locks is
+            # free the moment it ends, never held across a round trip by a worker that froze
+            # between the statement and its COMMIT.
+            async with self.database.engine.connect() as pooled:
+                connection = await pooled.execution_options(isolation_level="AUTOCOMMIT")
                 result = await connection.execute(statement, params)
                 row = result.first() if result.returns_rows else None
-        except (sa.exc.DBAPIError, OSError) as exc:
+        except (sa.exc.SQLAlchemyError, OSError) as exc:  # incl. a pool timeout
             detail = describe_database_error(exc, self.database.configured_url) or str(exc)
             raise StoreError(f"shared rate limits: {detail}") from exc
         return None if row is None else tuple(row)

@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from syncer.domain import RunKind, RunTrigger
 from syncer.runtime import Runtime
 from syncer.scheduler.local import LocalExecutor
-from syncer.scheduler.lost_webhooks import UpkeepReport, recovering_marketplaces, webhook_upkeep
+from syncer.scheduler.lost_webhooks import UpkeepReport, webhook_upkeep
 from syncer.scheduler.schedules import Schedules
 from syncer.store import queue as queue_store
 from syncer.store import runs as run_store
@@ -170,10 +170,14 @@ class Daemon:
     def _add_upkeep_jobs(self) -> None:
         # Dead nodes are noticed within the stall threshold (their shops run again soon).
         recover_every = min(SHOP_REFRESH_S, self.settings.node_timeout_seconds / 2)
-        upkeep = [(self.recover, recover_every), (self.schedules.follow_shops, SHOP_REFRESH_S)]
-        if recovering_marketplaces():  # a marketplace keeps pushes it could not deliver
-            every_s = self.runtime.settings.web.lost_push_check_minutes * 60 / self.time_scale
-            upkeep.append((self.webhook_upkeep, every_s))
+        # Webhook upkeep runs whatever is installed: besides reading back lost pushes, it
+        # queues again the items pulls of events a failed or cancelled run left pending.
+        webhooks_every = self.runtime.settings.web.lost_push_check_minutes * 60 / self.time_scale
+        upkeep = [
+            (self.recover, recover_every),
+            (self.schedules.follow_shops, SHOP_REFRESH_S),
+            (self.webhook_upkeep, webhooks_every),
+        ]
         for job, every in upkeep:
             self.scheduler.add_job(
                 job,

@@ -57,9 +57,12 @@ async def webhook_upkeep(runtime: Runtime) -> UpkeepReport:
         async with locks.exclusive(
             runtime.database, LOCK, owner=runtime.worker, clock=runtime.clock, wait_s=1.0
         ):
-            for adapter in recovering_marketplaces():
-                for shop in await _one_shop_per_app(runtime, adapter):
-                    await _recover_app(runtime, shop, report)
+            try:
+                for adapter in recovering_marketplaces():
+                    for shop in await _one_shop_per_app(runtime, adapter):
+                        await _recover_app(runtime, shop, report)
+            except Exception:  # logged with its traceback; the requeue below must still run
+                log.exception("webhook.recovery_crashed")
             await _requeue_pending(runtime, report)
     except locks.LockTimeoutError:
         log.info("webhook.upkeep_skipped", reason="another scheduler is doing it")

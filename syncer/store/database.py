@@ -8,7 +8,8 @@ transaction that reads and then writes cannot wait for the lock and fails at onc
 from __future__ import annotations
 
 import asyncio
-import itertools
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
@@ -27,6 +28,9 @@ INLINE_READ_STEPS = 50_000
 """SQLite VM steps a ``read_sync`` may take on the event loop's thread (~2-4 ms) before it is
 moved to the reader thread. A page of 100 listings takes ~4,000; a search matching nothing
 walks the whole listing table: ~90,000 at 10,000 listings."""
+INLINE_READ_S = 0.005
+"""...and the time it may take there: a few steps can be slow too (pages read from a cold
+disk, a sort), and the event loop must not stall on them."""
 Connection = AsyncConnection
 """A connection in a transaction, as handed out by ``Database.read``/``write``."""
 T = TypeVar("T")
@@ -108,6 +112,19 @@ def _read_transaction(connection: sa.Connection) -> Iterator[Any]:
             driver.rollback()
 
 
+def _read_budget(calls: int, seconds: float) -> Callable[[], bool]:
+    """A progress handler that interrupts the read after ``calls`` calls or ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    left = calls
+
+    def over() -> bool:
+        nonlocal left
+        left -= 1
+        return left < 0 or time.perf_counter() > deadline
+
+    return over
+
+
 class Database:
     """One engine per process; ``write()`` and ``read()`` hand out transactions."""
 
@@ -159,7 +176,9 @@ class Database:
         if self._sqlite_file:
             try:
                 return self._read_sync_inline(work)
-            except sa.exc.OperationalError:  # over budget, or the file is busy: not here
+            # Over budget, or the file is busy: not here. The hot reads query the driver itself
+            # (``web_prepared``), whose errors SQLAlchemy has not wrapped.
+            except (sa.exc.OperationalError, sqlite3.OperationalError):
                 pass
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._reader_thread, self._read_sync_sqlite, work)
@@ -169,11 +188,11 @@ class Database:
     def _read_sync_inline(self, work: Callable[[sa.Connection], T]) -> T:
         with self._sqlite_inline.connect() as connection, _read_transaction(connection) as driver:
             # SQLite calls this every 1,000 steps of its VM; True interrupts the statement.
-            # Steps, not a clock: reading one costs a system call, and a read preempted on a
-            # busy machine is not a slow read.
-            calls = itertools.count(1)
-            allowed = INLINE_READ_STEPS // 1000
-            driver.set_progress_handler(lambda: next(calls) > allowed, 1000)
+            # Mostly steps (a read preempted on a busy machine is not a slow read), with a
+            # clock for the few slow steps; perf_counter needs no system call.
+            driver.set_progress_handler(
+                _read_budget(INLINE_READ_STEPS // 1000, INLINE_READ_S), 1000
+            )
             try:
                 return work(connection)
             finally:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -252,6 +254,34 @@ async def test_rate_limiter_spaces_requests_after_the_burst() -> None:
     elapsed = loop.time() - started
     assert elapsed >= (15 - 5) / 50 * 0.95
     assert limiter.stats.waits >= 9
+
+
+async def test_a_parent_budget_holds_when_many_shops_wait_on_their_own_buckets() -> None:
+    """Shop tokens and the app's token are taken at one instant: shops whose own waits end
+    together must still go out one app token apart, not in a burst."""
+    app = RateLimiter(rate=20, burst=1)
+    shops = [RateLimiter(rate=2, burst=1) for _ in range(5)]
+    for shop in shops:  # every shop's own bucket runs dry at the same moment...
+        await shop.acquire()
+        shop.parent = app  # ...and from now on they also spend from the app's
+    sent: list[tuple[float, int]] = []
+    started = time.monotonic()
+
+    async def calls(index: int) -> None:
+        for _ in range(2):
+            await shops[index].acquire()
+            sent.append((time.monotonic(), index))
+
+    await asyncio.gather(*(calls(i) for i in range(5)))
+    times = sorted(t for t, _ in sent)
+    slack = 0.003  # timer granularity
+    for i, j in itertools.combinations(range(len(times)), 2):
+        assert j - i + 1 <= 1 + 20 * (times[j] - times[i] + slack), "app budget exceeded"
+    for shop in range(5):
+        own = sorted(t for t, index in sent if index == shop)
+        assert own[0] >= started + 0.5 - slack
+        assert own[1] - own[0] >= 0.5 - slack
+    assert app.stats.acquired == 10
 
 
 def test_rate_limiter_rejects_nonsense() -> None:

@@ -11,6 +11,7 @@ import signal
 import time
 
 from syncer.adapter.budgets import Budget
+from syncer.errors import StoreError
 from syncer.limits.limiter import SharedRateLimiter, SharedWindowBudget
 from syncer.limits.postgres import PostgresLimitStore
 from syncer.limits.redis_store import RedisLimitStore
@@ -150,3 +151,31 @@ async def test_a_killed_worker_frees_its_slots_a_lease_and_a_window_later(
     # Not before a window after the kill (the dead calls may still count), and no later than
     # a lease plus a window after it (plus scheduling slack).
     assert killed + window - 0.05 <= admitted <= killed + lease + window + 1.0
+
+
+async def test_a_store_gone_at_release_keeps_the_calls_answer(shared_store: StoreSpec) -> None:
+    """The call was sent and answered before the store failed: its answer stands, and the
+    slot stays held until its lease runs out (later than needed, never early)."""
+    store, database = await open_store(shared_store)
+    real_hold = store.hold_slot
+
+    async def gone_at_release(key: BucketKey, *, holder: str, hold_s: float) -> bool:
+        if hold_s < 1.0:  # the release (a 0.5 s window), not a renewal (lease + window)
+            raise StoreError("shared rate limits: the store went away")
+        return await real_hold(key, holder=holder, hold_s=hold_s)
+
+    store.hold_slot = gone_at_release  # type: ignore[method-assign]
+    budget = SharedWindowBudget(
+        store, BucketKey("blibli", "app", "s-gone", "list"), Budget(1, 0.5), lease_s=2.0
+    )
+    try:
+        async with budget.slot():
+            answer = "the marketplace's answer"
+        assert answer == "the marketplace's answer"
+        free = await store.take_slot(budget.key, limit=1, holder="next", hold_s=0.5)
+        assert not free.taken  # still held: the lease (2 s) plus the window, not the window
+        assert free.wait_s > 1.0
+    finally:
+        await store.close()
+        if database is not None:
+            await database.dispose()

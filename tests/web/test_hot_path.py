@@ -43,6 +43,26 @@ async def test_a_short_read_runs_here_and_a_long_one_moves_to_the_reader_thread(
     assert (await database.read_sync(counted(5)))[1] == 5
 
 
+async def test_a_long_read_on_the_driver_itself_also_moves_to_the_reader_thread(
+    site: Site,
+) -> None:
+    """The hot reads query SQLite's own driver (``web_prepared``): its interruption is a
+    ``sqlite3.OperationalError`` SQLAlchemy never wrapped, and must move the read too."""
+    database = site.runtime.database
+    if database.dialect != "sqlite":
+        return  # PostgreSQL reads have no inline path
+    long_limit = database_module.INLINE_READ_STEPS * 2
+
+    def on_driver(connection: sa.Connection) -> tuple[str, int]:
+        driver: Any = connection.connection.driver_connection
+        found = driver.execute(str(COUNT_TO).replace(":limit", "?"), (long_limit,))
+        return threading.current_thread().name, int(found.fetchone()[0])
+
+    thread, count = await database.read_sync(on_driver)
+    assert count == long_limit
+    assert thread.startswith("sqlite-reader")
+
+
 async def test_a_read_sees_one_snapshot_and_leaves_no_transaction_open(site: Site) -> None:
     """Statements of one read, on the driver and through SQLAlchemy, share its transaction;
     afterwards nothing stays open (a writer could otherwise never checkpoint the WAL)."""
