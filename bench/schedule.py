@@ -58,7 +58,9 @@ def serve_fleet(shops: int, listings: int) -> None:
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         query = parse_qs(scope.get("query_string", b"").decode())
-        await sandboxes[int(query.get("shop_id", ["0"])[0] or 0)].app(scope, receive, send)
+        shop = query.get("shop_id", [""])[0]
+        # Partner-level calls (lost pushes) name no shop: any one sandbox answers them.
+        await sandboxes[int(shop) if shop else FIRST_SHOP].app(scope, receive, send)
 
     def ready(base_url: str) -> None:
         tokens = {

@@ -71,6 +71,8 @@ class Daemon:
         self.services: dict[str, Service] = {}
         self._started_at = runtime.clock.now()
         self._tasks: list[asyncio.Task[None]] = []
+        self._upkeep_running: set[asyncio.Future[object]] = set()
+        self._stopping = False
         self.ready = asyncio.Event()
         """Set once started: catch-up runs queued, schedules and executor going."""
         self.cluster_node: ClusterNode | None = None
@@ -180,12 +182,28 @@ class Daemon:
         ]
         for job, every in upkeep:
             self.scheduler.add_job(
-                job,
+                self._upkeep,
                 IntervalTrigger(seconds=every),
+                args=(job,),
                 id=job.__name__,
                 coalesce=True,
                 max_instances=1,
             )
+
+    async def _upkeep(self, job: Callable[[], Awaitable[object]]) -> None:
+        """Run an upkeep job where shutdown can wait for it: APScheduler does not, and a job
+        cancelled as the loop closes would end the daemon's log with a traceback."""
+        work = asyncio.ensure_future(job())
+        self._upkeep_running.add(work)
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            work.cancel()  # the loop is closing after shutdown: expected, not a failure
+            log.info("daemon.upkeep_cancelled", job=getattr(job, "__name__", str(job)))
+        finally:
+            self._upkeep_running.discard(work)
 
     async def webhook_upkeep(self) -> UpkeepReport:
         """Read back the pushes marketplaces failed to deliver; requeue stalled items pulls."""
@@ -252,8 +270,11 @@ class Daemon:
 
     async def shutdown(self) -> None:
         """Stop scheduling; give in-flight runs the grace period, then cancel and requeue."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._upkeep_running:  # short jobs (a lost-push read, a sweep): let them end
+            await asyncio.wait(set(self._upkeep_running), timeout=self.shutdown_grace_s)
         if self.executor is not None:
             await self.executor.drain(self.shutdown_grace_s)
         await asyncio.gather(*self._tasks, return_exceptions=True)
