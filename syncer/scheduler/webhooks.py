@@ -98,24 +98,19 @@ async def queue_pull(
     behind a run that never reads it, so the join is confirmed under the run's row lock and
     a run is queued anew when the joined one has started.
     """
-    enqueued = await queue_store.enqueue_run(
-        connection,
-        shop_id=shop_id,
-        kind=kind,
-        trigger=RunTrigger.WEBHOOK,
-        requested_by=requested_by,
-        now=now,
-    )
-    if kind is not RunKind.PULL_ITEMS or await event_store.still_queued(
-        connection, enqueued.run_id
-    ):
+
+    async def enqueue() -> int:
+        enqueued = await queue_store.enqueue_run(
+            connection,
+            shop_id=shop_id,
+            kind=kind,
+            trigger=RunTrigger.WEBHOOK,
+            requested_by=requested_by,
+            now=now,
+        )
         return enqueued.run_id
-    again = await queue_store.enqueue_run(
-        connection,
-        shop_id=shop_id,
-        kind=kind,
-        trigger=RunTrigger.WEBHOOK,
-        requested_by=requested_by,
-        now=now,
-    )
-    return again.run_id
+
+    run_id = await enqueue()
+    if kind is not RunKind.PULL_ITEMS or await event_store.still_queued(connection, run_id):
+        return run_id
+    return await enqueue()
