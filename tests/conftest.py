@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
+    with migrated_postgres_schema() as url:
+        yield url
+
+
+@contextmanager
+def migrated_postgres_schema() -> Iterator[str]:
+    """The URL of a throwaway, migrated PostgreSQL schema, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(migrate.sync_url(POSTGRES_URL))
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = _postgres_schema_url(schema)
     try:
+        url = _postgres_schema_url(schema)
         migrate.upgrade(url)
         yield url
     finally:

@@ -9,10 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import sqlalchemy as sa
 
-from syncer.store import migrate
-from tests.conftest import NO_POSTGRES, POSTGRES_URL, _postgres_schema_url
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, migrated_postgres_schema
 
 REDIS_URL = os.environ.get("SYNCER_TEST_REDIS_URL", "")
 NO_REDIS = "SYNCER_TEST_REDIS_URL is not set: Redis shared-limit tests skipped"
@@ -31,18 +29,8 @@ class StoreSpec:
 def postgres_store() -> Iterator[StoreSpec]:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(migrate.sync_url(POSTGRES_URL))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = _postgres_schema_url(schema)
-    try:
-        migrate.upgrade(url)
+    with migrated_postgres_schema() as url:
         yield StoreSpec("postgresql", url)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 @pytest.fixture
