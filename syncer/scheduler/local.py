@@ -93,6 +93,8 @@ class LocalExecutor:
                 continue
             async with self.runtime.database.read() as connection:
                 waiting = await queue_store.next_queued(connection, limit=1)
+            if self._tasks:  # the dispatcher started one while we read (no longer queued)
+                continue
             if not waiting:
                 return
             self.wake()
