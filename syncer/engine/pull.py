@@ -351,7 +351,14 @@ class PullRun:
                 cursor_before=before,
                 cursor_after=after,
             )
-        event = "pull.finished" if error is None else "pull.failed"
+        # A run cut short by shutdown is cancelled (and queued again), not a failure.
+        event = (
+            "pull.finished"
+            if error is None
+            else "pull.cancelled"
+            if state is RunState.CANCELLED
+            else "pull.failed"
+        )
         log.info(
             event, state=state.value, error=str(error) if error else None, **self.counts.as_dict()
         )
