@@ -12,7 +12,7 @@ from rich.table import Table
 from syncer.cli.context import run_async, state
 from syncer.cli.push_views import PROBLEM_STATES
 from syncer.domain import RunTrigger
-from syncer.engine.push import Pusher, PushReport
+from syncer.engine.push import PushReport
 from syncer.engine.push_rules import effective_rules, validate_overrides
 from syncer.errors import SyncerError
 from syncer.runtime import Runtime
@@ -32,16 +32,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
 
 
-def pusher_for(rt: Runtime) -> Pusher:
-    return Pusher(
-        settings=rt.settings,
-        database=rt.database,
-        adapters=rt.adapters,
-        clock=rt.clock,
-        worker=rt.worker,
-    )
-
-
 def push(
     ctx: typer.Context,
     shop: Annotated[str | None, typer.Option(help="Only this shop (id or name).")] = None,
@@ -56,7 +46,7 @@ def push(
         if shop is not None:
             async with rt.database.read() as connection:
                 record = await shop_store.find_shop(connection, shop)
-        return await pusher_for(rt).run_once(record, trigger=RunTrigger.MANUAL)
+        return await rt.pusher.run_once(record, trigger=RunTrigger.MANUAL)
 
     report = run_async(runtime, work)
     if as_json:
